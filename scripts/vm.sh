@@ -1,0 +1,170 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a test guest with fastipc loaded.
+#
+#   scripts/vm.sh test  KERNEL            run the selftests of build/selftests
+#   scripts/vm.sh cmd   KERNEL CMD [FILE...]  copy FILEs into /root, run CMD
+#   scripts/vm.sh shell KERNEL [FILE...]  interactive shell on the console
+#
+# KERNEL is 6.1, 6.12 or debug.  The run fails on a missing verdict, on any
+# kernel splat in the console log, and on a taint other than out-of-tree (O)
+# and unsigned-module (E).  Logs go to build/vm/KERNEL/.  In test mode the last
+# line is "vm-KERNEL: N passed, N failed, N skipped".
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:-}
+kernel=${2:-}
+[ -n "$mode" ] && [ -n "$kernel" ] || die "usage: $0 test|cmd|shell KERNEL [CMD] [FILE...]"
+shift 2
+cmd=
+if [ "$mode" = cmd ]; then
+	cmd=${1:?cmd mode needs a command}
+	shift
+fi
+files=("$@")
+
+read -r kver bzimage kdir < <(kernel_paths "$kernel")
+ko=$("$FASTIPC_ROOT/scripts/build-module.sh" "$kernel")
+out=$FASTIPC_BUILD/vm/$kernel
+mkdir -p "$out"
+
+# --- initramfs -------------------------------------------------------------
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root/tests,lib/modules}
+cp /bin/busybox "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+cp "$FASTIPC_ROOT/scripts/guest-init.sh" "$root/init"
+cp "$ko" "$root/lib/modules/fastipc.ko"
+echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
+echo "root:x:0:" >"$root/etc/group"
+if [ "$mode" = test ]; then
+	tests=$FASTIPC_BUILD/selftests
+	[ -f "$tests/ORDER" ] || die "no selftests built; run make first"
+	for t in $(cat "$tests/ORDER"); do
+		cp "$tests/$t" "$root/root/tests/"
+	done
+	cp "$tests/ORDER" "$root/root/tests/ORDER"
+fi
+for f in "${files[@]}"; do
+	cp -r "$f" "$root/root/"
+	# Dynamically linked programs bring their libraries along.
+	if file -L "$f" 2>/dev/null | grep -q 'dynamically linked'; then
+		for lib in $(ldd "$f" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }'); do
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+		done
+	fi
+done
+[ -n "$cmd" ] && printf '%s\n' "$cmd" >"$root/root/cmd.sh"
+initrd=$out/initramfs.cpio.gz
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd"
+
+# --- boot ------------------------------------------------------------------
+append="console=ttyS0 panic=-1 oops=panic FASTIPC_MODE=$mode"
+case $kernel in
+debug) append+=" panic_on_warn=1 FASTIPC_KMEMLEAK=1" ;;
+*) append+=" slub_debug=FZPU" ;;
+esac
+[ -n "${FASTIPC_MODARGS:-}" ] && append+=" FASTIPC_MODARGS=${FASTIPC_MODARGS// /,}"
+[ -n "${FASTIPC_APPEND:-}" ] && append+=" $FASTIPC_APPEND"
+
+# KVM when it works: a /dev/kvm can exist and still fail (nested setups), so
+# a short boot that must reach the kernel's "no root" panic decides, once per
+# host boot.
+kvm_works() {
+	local probe=$FASTIPC_CACHE/kvm-probe.$(cat /proc/sys/kernel/random/boot_id)
+	[ -w /dev/kvm ] || return 1
+	if [ ! -f "$probe" ]; then
+		timeout 30 qemu-system-x86_64 -accel kvm -cpu host -m 256M \
+			-kernel "$bzimage" -append "console=ttyS0 panic=-1" \
+			-nographic -no-reboot -nodefaults -serial stdio \
+			-monitor none </dev/null 2>&1 |
+			grep -aq 'Kernel panic' && echo yes >"$probe" || echo no >"$probe"
+	fi
+	[ "$(cat "$probe")" = yes ]
+}
+case ${FASTIPC_ACCEL:-auto} in
+kvm) accel=(-accel kvm -cpu host) ;;
+tcg) accel=(-accel tcg,thread=multi) ;;
+*)
+	if kvm_works; then
+		accel=(-accel kvm -cpu host)
+	else
+		accel=(-accel tcg,thread=multi)
+	fi
+	;;
+esac
+
+console=$out/console.log
+tap=$out/tap.log
+
+boot() {
+	: >"$tap"
+	local serial0=(-serial "file:$console")
+	local io=(/dev/null)
+	if [ "$mode" = shell ]; then
+		serial0=(-serial mon:stdio)
+		io=(/dev/stdin)
+	fi
+	timeout --foreground -k 5 "${FASTIPC_VM_TIMEOUT:-1200}" \
+		qemu-system-x86_64 "${accel[@]}" -m "${FASTIPC_VM_MEM:-2G}" \
+		-smp "${FASTIPC_VM_SMP:-2}" -kernel "$bzimage" -initrd "$initrd" \
+		-append "$append" -nographic -no-reboot -nodefaults \
+		"${serial0[@]}" -serial "file:$tap" -monitor none \
+		${FASTIPC_QEMU_EXTRA:-} <"${io[0]}" || true
+}
+
+# The host fails the run on any of these in the console log.
+splats='BUG:|WARNING:|KASAN|UBSAN|Oops|Kernel panic|general protection|unreferenced object|kmemleak: [0-9]+ new suspected|INFO: task .* blocked|Call Trace:'
+
+verdict() {
+	local taint
+	[ "$mode" = shell ] && [ ! -s "$console" ] && return 0
+	if grep -aEq "$splats" "$console"; then
+		echo "vm-$kernel: kernel reported a fault:"
+		grep -aE -m 20 "$splats" "$console" | sed 's/^/    /'
+		return 1
+	fi
+	taint=$(sed -n 's/.*FASTIPC-TAINT \([0-9]*\).*/\1/p' "$console" | tail -n 1)
+	if [ -z "$taint" ] || [ $((taint & ~(4096 | 8192))) -ne 0 ]; then
+		echo "vm-$kernel: unexpected kernel taint '${taint:-none}'"
+		return 1
+	fi
+	grep -aq 'FASTIPC-VERDICT ok' "$tap" || {
+		echo "vm-$kernel: the guest gave no success verdict"
+		return 1
+	}
+}
+
+say "booting $kernel ($kver), mode $mode"
+: >"$console"
+boot
+# A crash before the module was loaded is the emulator's, not ours (see
+# VM-NOTES): boot once more.  Never retry after the module loaded.
+if ! grep -aq 'FASTIPC-STAGE module-loaded' "$console" && [ "$mode" != shell ]; then
+	echo "vm-$kernel: the guest died before loading the module; booting again"
+	cp "$console" "$console.first"
+	boot
+fi
+
+status=0
+verdict || status=1
+if [ "$mode" = cmd ] || [ $status -ne 0 ]; then
+	# Show what the guest printed, without the firmware's escape codes.
+	sed -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/\r$//' "$console" |
+		grep -av '^FASTIPC-' | { [ $status -ne 0 ] && cat || grep -av '^\[ *[0-9.]*\]'; } || true
+fi
+if [ "$mode" = test ]; then
+	grep -av 'FASTIPC-VERDICT' "$tap" || true
+	passed=$(grep -aE '^ok [0-9]+ ' "$tap" | grep -acv '# SKIP' || true)
+	skipped=$(grep -aE '^ok [0-9]+ .*# SKIP' "$tap" | grep -ac . || true)
+	failed=$(grep -acE '^not ok [0-9]+ ' "$tap" || true)
+	if [ $status -ne 0 ] && [ "$failed" -eq 0 ]; then
+		failed=1	# the run itself failed: count it
+	fi
+	echo "vm-$kernel: $passed passed, $failed failed, $skipped skipped"
+fi
+exit $status
