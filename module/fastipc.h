@@ -11,7 +11,6 @@
 
 #include "../uapi/linux/fastipc.h"
 
-
 /* limits.c: the administrator's bounds, module parameters writable by root. */
 enum fastipc_limit_id {
 	FASTIPC_LIMIT_MAX_MSG_SIZE,

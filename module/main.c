@@ -11,20 +11,21 @@
 
 #include "fastipc.h"
 
-#define FASTIPC_LIMIT_PARAM(name, id, desc)					\
-	module_param_cb(name, &fastipc_limit_param_ops, &fastipc_limits[id], 0644); \
-	MODULE_PARM_DESC(name, desc)
-
-FASTIPC_LIMIT_PARAM(max_msg_size, FASTIPC_LIMIT_MAX_MSG_SIZE,
-		    "largest message payload in bytes (64..64M)");
-FASTIPC_LIMIT_PARAM(queue_depth, FASTIPC_LIMIT_QUEUE_DEPTH,
-		    "messages an endpoint queues before senders block (1..65536)");
-FASTIPC_LIMIT_PARAM(max_endpoints, FASTIPC_LIMIT_MAX_ENDPOINTS,
-		    "endpoints one user may own (1..1048576)");
-FASTIPC_LIMIT_PARAM(max_queued_bytes, FASTIPC_LIMIT_MAX_QUEUED_BYTES,
-		    "payload bytes one user may have queued (64K..1G)");
-FASTIPC_LIMIT_PARAM(max_buffer_bytes, FASTIPC_LIMIT_MAX_BUFFER_BYTES,
-		    "mapped buffer bytes one user may hold (64K..4G)");
+module_param_cb(max_msg_size, &fastipc_limit_param_ops,
+		&fastipc_limits[FASTIPC_LIMIT_MAX_MSG_SIZE], 0644);
+MODULE_PARM_DESC(max_msg_size, "largest message payload in bytes (64..64M)");
+module_param_cb(queue_depth, &fastipc_limit_param_ops,
+		&fastipc_limits[FASTIPC_LIMIT_QUEUE_DEPTH], 0644);
+MODULE_PARM_DESC(queue_depth, "messages an endpoint queues before senders block (1..65536)");
+module_param_cb(max_endpoints, &fastipc_limit_param_ops,
+		&fastipc_limits[FASTIPC_LIMIT_MAX_ENDPOINTS], 0644);
+MODULE_PARM_DESC(max_endpoints, "endpoints one user may own (1..1048576)");
+module_param_cb(max_queued_bytes, &fastipc_limit_param_ops,
+		&fastipc_limits[FASTIPC_LIMIT_MAX_QUEUED_BYTES], 0644);
+MODULE_PARM_DESC(max_queued_bytes, "payload bytes one user may have queued (64K..1G)");
+module_param_cb(max_buffer_bytes, &fastipc_limit_param_ops,
+		&fastipc_limits[FASTIPC_LIMIT_MAX_BUFFER_BYTES], 0644);
+MODULE_PARM_DESC(max_buffer_bytes, "mapped buffer bytes one user may hold (64K..4G)");
 
 static int __init fastipc_init(void)
 {
