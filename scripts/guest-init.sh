@@ -67,7 +67,7 @@ test)
 	done
 	;;
 cmd)
-	sh /root/cmd.sh || failed=1
+	sh /root/cmd.sh >$result 2>&1 || failed=1
 	;;
 shell)
 	echo "fastipc-vm: /dev/fastipc is ready; exit the shell to power off."
