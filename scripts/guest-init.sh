@@ -22,8 +22,9 @@ mount -t mqueue mqueue /dev/mqueue 2>/dev/null
 mount -t devpts devpts /dev/pts 2>/dev/null
 ln -sf /proc/self/fd /dev/fd
 hostname fastipc-vm
-# A task blocked this long is a bug in a test run (the debug kernel panics).
+# A task blocked this long is a bug in a test run: panic, so the run ends.
 echo 60 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+echo 1 >/proc/sys/kernel/hung_task_panic 2>/dev/null
 
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
 result=/dev/ttyS1
