@@ -1,12 +1,38 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one place that knows kernel versions: every difference between the
- * kernels fastipc supports (6.1 and later) is bridged here, so the other
- * files read as if written for the newest kernel.
+ * The one place that knows kernel differences: every difference between the
+ * kernels fastipc supports (6.1 and later) and their configurations is
+ * bridged here, so the other files read as if written for the newest kernel.
  */
 #ifndef _FASTIPC_COMPAT_H
 #define _FASTIPC_COMPAT_H
 
+#include <linux/ipc_namespace.h>
+#include <linux/mount.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
 #include <linux/version.h>
+
+#ifndef CONFIG_POSIX_MQUEUE
+#error "fastipc scopes names by IPC namespace through its mqueue mount: it needs CONFIG_POSIX_MQUEUE"
+#endif
+
+/*
+ * A handle on the caller's IPC namespace that names it and stays unique
+ * while held.  Modules cannot hold an ipc_namespace reference on upstream
+ * kernels (put_ipc_ns() is not exported; Debian exports it for binder only),
+ * so hold the namespace's internal mqueue mount instead: it may outlive the
+ * namespace (mq_clear_sbinfo() detaches it), and while it is held no newer
+ * namespace can get its address.  Compared by address, never dereferenced.
+ */
+static inline struct vfsmount *fastipc_ipc_ns_get(void)
+{
+	return mntget(current->nsproxy->ipc_ns->mq_mnt);
+}
+
+static inline void fastipc_ipc_ns_put(struct vfsmount *ns)
+{
+	mntput(ns);
+}
 
 #endif /* _FASTIPC_COMPAT_H */

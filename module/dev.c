@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The door in from user space: the misc device, its file operations and the
- * ioctl dispatcher.  This is the only file that touches __user memory; every
- * other file works on kernel copies of the ioctl structs.
+ * The door in from user space: the misc device, the file operations of the
+ * three kinds of fd (context, endpoint, connection) and the ioctl
+ * dispatcher.  This is the only file that touches __user memory; every other
+ * file works on kernel copies of the ioctl structs and on iov_iters.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/anon_inodes.h>
+#include <linux/err.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/seq_file.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "fastipc.h"
 
 /**
@@ -19,8 +26,10 @@
  *	the kernel's struct.
  * @size_ver0: the size of the first published version of the struct; shorter
  *	ones are refused.
- * @handler: works on the kernel copy of the struct; what it leaves there is
- *	copied back for commands that read (_IOC_READ).
+ * @handler: works on the kernel copy of the struct; for commands that read
+ *	(_IOC_READ), what it leaves there is copied back when it succeeds and
+ *	when it fails with an error that reports something (see
+ *	fastipc_ioctl_reports()).
  */
 struct fastipc_ioctl {
 	unsigned int cmd;
@@ -31,7 +40,21 @@ struct fastipc_ioctl {
 /* Room for the largest ioctl struct of any table. */
 union fastipc_ioctl_arg {
 	struct fastipc_info info;
+	struct fastipc_endpoint_create create;
+	struct fastipc_connect connect;
+	struct fastipc_send send;
+	struct fastipc_call call;
+	struct fastipc_collect collect;
+	struct fastipc_recv recv;
+	struct fastipc_reply reply;
+	struct fastipc_reply_recv reply_recv;
 };
+
+/* Errors that come with output: time left, a needed size, a cookie. */
+static bool fastipc_ioctl_reports(long ret)
+{
+	return ret >= 0 || ret == -EINTR || ret == -EMSGSIZE || ret == -EPIPE;
+}
 
 static long fastipc_ioctl_dispatch(const struct fastipc_ioctl *table,
 				   size_t count, struct file *file,
@@ -64,14 +87,86 @@ static long fastipc_ioctl_dispatch(const struct fastipc_ioctl *table,
 		return ret;
 
 	ret = ioctl->handler(file, &karg);
-	if (ret < 0)
-		return ret;
 
-	if ((_IOC_DIR(cmd) & _IOC_READ) &&
+	if ((_IOC_DIR(cmd) & _IOC_READ) && fastipc_ioctl_reports(ret) &&
 	    copy_to_user(uarg, &karg, min(ksize, usize)))
 		return -EFAULT;
 	return ret;
 }
+
+/* Copy in and check an endpoint name given by its user address. */
+static int fastipc_name_from_user(char *name, u64 uname)
+{
+	long len;
+
+	len = strncpy_from_user(name, u64_to_user_ptr(uname), FASTIPC_NAME_MAX);
+	if (len < 0)
+		return len;
+	if (len == FASTIPC_NAME_MAX)
+		return -ENAMETOOLONG;
+	return fastipc_name_valid(name);
+}
+
+static int fastipc_deadline_from_user(const struct fastipc_timeout *timeout,
+				      bool nonblock, struct fastipc_deadline *dl)
+{
+	if (timeout->__reserved)
+		return -EINVAL;
+	dl->relative = false;
+	dl->ns = timeout->ns;
+	switch (timeout->mode) {
+	case FASTIPC_WAIT_INFINITE:
+	case FASTIPC_WAIT_NONE:
+		if (timeout->ns)
+			return -EINVAL;
+		dl->mode = timeout->mode;
+		break;
+	case FASTIPC_WAIT_RELATIVE:
+		dl->mode = FASTIPC_WAIT_ABSOLUTE;
+		dl->relative = true;
+		dl->expires = ktime_add_safe(ktime_get(),
+					     ns_to_ktime(min_t(u64, timeout->ns, KTIME_MAX)));
+		break;
+	case FASTIPC_WAIT_ABSOLUTE:
+		dl->mode = FASTIPC_WAIT_ABSOLUTE;
+		dl->expires = ns_to_ktime(min_t(u64, timeout->ns, KTIME_MAX));
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (nonblock)
+		dl->mode = FASTIPC_WAIT_NONE;
+	return 0;
+}
+
+static bool fastipc_file_nonblock(struct file *file)
+{
+	return file->f_flags & O_NONBLOCK;
+}
+
+/* Make @priv an fd of @fops; the fd is installed last, nothing fails after. */
+static int fastipc_fd_install(const char *name, const struct file_operations *fops,
+			      void *priv)
+{
+	struct file *file;
+	int fd;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	file = anon_inode_getfile(name, fops, priv, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+	return fd;
+}
+
+static const struct file_operations fastipc_endpoint_fops;
+static const struct file_operations fastipc_connection_fops;
+
+/* --- context fd ---------------------------------------------------------- */
 
 static long fastipc_ioctl_get_info(struct file *file, void *arg)
 {
@@ -90,8 +185,94 @@ static long fastipc_ioctl_get_info(struct file *file, void *arg)
 	return 0;
 }
 
+static long fastipc_ioctl_create_endpoint(struct file *file, void *arg)
+{
+	struct fastipc_endpoint_create *req = arg;
+	struct vfsmount *ns = file->private_data;
+	char name[FASTIPC_NAME_MAX] = "";
+	struct fastipc_endpoint *ep;
+	int ret, fd;
+
+	if (req->flags & ~FASTIPC_ENDPOINT_FLAGS_ALL || req->mode & ~0777)
+		return -EINVAL;
+	if (req->name) {
+		ret = fastipc_name_from_user(name, req->name);
+		if (ret)
+			return ret;
+	}
+
+	ep = fastipc_endpoint_create(current_cred(), ns,
+				     req->mode & ~current_umask());
+	if (IS_ERR(ep))
+		return PTR_ERR(ep);
+	fastipc_endpoint_file_opened(ep);
+
+	if (name[0]) {
+		ret = fastipc_name_publish(ep, name);
+		if (ret)
+			goto err_name;
+	}
+	fd = fastipc_fd_install("[fastipc-endpoint]", &fastipc_endpoint_fops, ep);
+	if (fd < 0) {
+		ret = fd;
+		goto err_fd;
+	}
+	return fd;
+
+err_fd:
+	fastipc_name_unpublish(ep);
+err_name:
+	fastipc_endpoint_file_closed(ep);
+	fastipc_endpoint_put(ep);
+	return ret;
+}
+
+/* A connection to @ep, which the caller holds a reference on. */
+static int fastipc_connection_open(struct fastipc_endpoint *ep)
+{
+	struct fastipc_connection *conn;
+	int fd;
+
+	conn = fastipc_connection_create(ep, current_cred());
+	if (IS_ERR(conn))
+		return PTR_ERR(conn);
+	fd = fastipc_fd_install("[fastipc-connection]", &fastipc_connection_fops,
+				conn);
+	if (fd < 0)
+		fastipc_connection_file_closed(conn);
+	return fd;
+}
+
+static long fastipc_ioctl_connect_by_name(struct file *file, void *arg)
+{
+	struct fastipc_connect *req = arg;
+	struct vfsmount *ns = file->private_data;
+	char name[FASTIPC_NAME_MAX];
+	struct fastipc_endpoint *ep;
+	int ret;
+
+	if (req->flags & ~FASTIPC_CONNECT_FLAGS_ALL || req->__reserved)
+		return -EINVAL;
+	if (!req->name)
+		return -EINVAL;
+	ret = fastipc_name_from_user(name, req->name);
+	if (ret)
+		return ret;
+
+	ep = fastipc_name_lookup(ns, name);
+	if (!ep)
+		return -ENOENT;
+	ret = fastipc_connection_open(ep);
+	fastipc_endpoint_put(ep);
+	return ret;
+}
+
 static const struct fastipc_ioctl fastipc_context_ioctls[] = {
 	{ FASTIPC_IOC_GET_INFO, FASTIPC_INFO_SIZE_VER0, fastipc_ioctl_get_info },
+	{ FASTIPC_IOC_CREATE_ENDPOINT, FASTIPC_ENDPOINT_CREATE_SIZE_VER0,
+	  fastipc_ioctl_create_endpoint },
+	{ FASTIPC_IOC_CONNECT, FASTIPC_CONNECT_SIZE_VER0,
+	  fastipc_ioctl_connect_by_name },
 };
 
 static long fastipc_context_ioctl(struct file *file, unsigned int cmd,
@@ -102,12 +283,308 @@ static long fastipc_context_ioctl(struct file *file, unsigned int cmd,
 				      file, cmd, arg);
 }
 
+/* A context remembers the IPC namespace it was opened in, as a socket does. */
+static int fastipc_context_open(struct inode *inode, struct file *file)
+{
+	file->private_data = fastipc_ipc_ns_get();
+	return 0;
+}
+
+static int fastipc_context_release(struct inode *inode, struct file *file)
+{
+	fastipc_ipc_ns_put(file->private_data);
+	return 0;
+}
+
+static void fastipc_context_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	seq_printf(m, "abi_version:\t%d\n", FASTIPC_ABI_VERSION);
+}
+
 static const struct file_operations fastipc_context_fops = {
 	.owner = THIS_MODULE,
+	.open = fastipc_context_open,
+	.release = fastipc_context_release,
 	.unlocked_ioctl = fastipc_context_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.show_fdinfo = fastipc_context_show_fdinfo,
 	.llseek = noop_llseek,
 };
+
+/* --- endpoint fd --------------------------------------------------------- */
+
+static long fastipc_ioctl_connect_endpoint(struct file *file, void *arg)
+{
+	struct fastipc_connect *req = arg;
+
+	if (req->flags & ~FASTIPC_CONNECT_FLAGS_ALL || req->__reserved)
+		return -EINVAL;
+	if (req->name)
+		return -EINVAL;
+	return fastipc_connection_open(file->private_data);
+}
+
+static long fastipc_do_recv(struct file *file, struct fastipc_recv *req)
+{
+	struct fastipc_filter filter = { .type = req->type };
+	struct fastipc_delivery delivery = {};
+	struct fastipc_deadline dl;
+	struct iov_iter data;
+	long ret;
+
+	if (req->flags & ~FASTIPC_RECV_FLAGS_ALL)
+		return -EINVAL;
+	filter.except = req->flags & FASTIPC_RECV_EXCEPT;
+	if (filter.except && req->type <= 0)
+		return -EINVAL;
+	ret = fastipc_deadline_from_user(&req->timeout, fastipc_file_nonblock(file), &dl);
+	if (ret)
+		return ret;
+
+	iov_iter_ubuf(&data, ITER_DEST, u64_to_user_ptr(req->data), req->capacity);
+	ret = fastipc_recv(file->private_data, &filter, &data, &dl, &delivery);
+	if (ret == -EINTR)
+		fastipc_deadline_remaining(&dl, &req->timeout);
+	if (!ret)
+		req->msg = delivery.info;
+	else if (ret == -EMSGSIZE)
+		req->msg.len = delivery.info.len;
+	return ret;
+}
+
+static long fastipc_ioctl_recv(struct file *file, void *arg)
+{
+	return fastipc_do_recv(file, arg);
+}
+
+static long fastipc_do_reply(struct file *file, const struct fastipc_reply *req)
+{
+	struct iov_iter data;
+
+	if (req->flags & ~FASTIPC_REPLY_FLAGS_ALL || !req->token || req->type < 0)
+		return -EINVAL;
+	if (req->len > fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE))
+		return -EMSGSIZE;
+	iov_iter_ubuf(&data, ITER_SOURCE, u64_to_user_ptr(req->data), req->len);
+	return fastipc_reply(file->private_data, req->token, req->type, &data);
+}
+
+static long fastipc_ioctl_reply(struct file *file, void *arg)
+{
+	return fastipc_do_reply(file, arg);
+}
+
+static long fastipc_ioctl_reply_recv(struct file *file, void *arg)
+{
+	struct fastipc_reply_recv *req = arg;
+
+	if (req->__reserved)
+		return -EINVAL;
+	req->reply_error = req->reply.token ? fastipc_do_reply(file, &req->reply) : 0;
+	return fastipc_do_recv(file, &req->recv);
+}
+
+static const struct fastipc_ioctl fastipc_endpoint_ioctls[] = {
+	{ FASTIPC_IOC_CONNECT, FASTIPC_CONNECT_SIZE_VER0,
+	  fastipc_ioctl_connect_endpoint },
+	{ FASTIPC_IOC_RECV, FASTIPC_RECV_SIZE_VER0, fastipc_ioctl_recv },
+	{ FASTIPC_IOC_REPLY, FASTIPC_REPLY_SIZE_VER0, fastipc_ioctl_reply },
+	{ FASTIPC_IOC_REPLY_RECV, FASTIPC_REPLY_RECV_SIZE_VER0,
+	  fastipc_ioctl_reply_recv },
+};
+
+static long fastipc_endpoint_ioctl(struct file *file, unsigned int cmd,
+				   unsigned long arg)
+{
+	return fastipc_ioctl_dispatch(fastipc_endpoint_ioctls,
+				      ARRAY_SIZE(fastipc_endpoint_ioctls),
+				      file, cmd, arg);
+}
+
+static int fastipc_endpoint_file_release(struct inode *inode, struct file *file)
+{
+	struct fastipc_endpoint *ep = file->private_data;
+
+	if (fastipc_endpoint_file_closed(ep))
+		fastipc_name_unpublish(ep);
+	fastipc_endpoint_put(ep);
+	return 0;
+}
+
+static __poll_t fastipc_endpoint_poll(struct file *file, poll_table *wait)
+{
+	struct fastipc_endpoint *ep = file->private_data;
+
+	poll_wait(file, &ep->poll_wait, wait);
+	return fastipc_endpoint_poll_mask(ep);
+}
+
+static int fastipc_endpoint_fasync(int fd, struct file *file, int on)
+{
+	struct fastipc_endpoint *ep = file->private_data;
+
+	return fasync_helper(fd, file, on, &ep->fasync);
+}
+
+static void fastipc_endpoint_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	fastipc_endpoint_show(m, file->private_data);
+}
+
+static const struct file_operations fastipc_endpoint_fops = {
+	.owner = THIS_MODULE,
+	.release = fastipc_endpoint_file_release,
+	.unlocked_ioctl = fastipc_endpoint_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.poll = fastipc_endpoint_poll,
+	.fasync = fastipc_endpoint_fasync,
+	.show_fdinfo = fastipc_endpoint_show_fdinfo,
+	.llseek = noop_llseek,
+};
+
+/* --- connection fd ------------------------------------------------------- */
+
+static long fastipc_ioctl_send(struct file *file, void *arg)
+{
+	struct fastipc_send *req = arg;
+	struct fastipc_deadline room;
+	struct iov_iter data;
+	long ret;
+
+	if (req->flags & ~FASTIPC_SEND_FLAGS_ALL || req->type < 0)
+		return -EINVAL;
+	ret = fastipc_deadline_from_user(&req->timeout, fastipc_file_nonblock(file),
+					 &room);
+	if (ret)
+		return ret;
+	if (req->len > fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE))
+		return -EMSGSIZE;
+
+	iov_iter_ubuf(&data, ITER_SOURCE, u64_to_user_ptr(req->data), req->len);
+	ret = fastipc_send(file->private_data, req->type, &data, &room);
+	if (ret == -EINTR)
+		fastipc_deadline_remaining(&room, &req->timeout);
+	return ret;
+}
+
+static long fastipc_ioctl_call(struct file *file, void *arg)
+{
+	struct fastipc_call *req = arg;
+	struct fastipc_deadline send, reply_dl;
+	struct fastipc_outcome outcome = {};
+	struct iov_iter data, reply;
+	long ret;
+
+	if (req->flags & ~FASTIPC_CALL_FLAGS_ALL || req->type < 0)
+		return -EINVAL;
+	ret = fastipc_deadline_from_user(&req->send_timeout,
+					 fastipc_file_nonblock(file), &send);
+	if (ret)
+		return ret;
+	ret = fastipc_deadline_from_user(&req->reply_timeout, false, &reply_dl);
+	if (ret)
+		return ret;
+	if (req->len > fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE))
+		return -EMSGSIZE;
+
+	iov_iter_ubuf(&data, ITER_SOURCE, u64_to_user_ptr(req->data), req->len);
+	if (req->flags & FASTIPC_CALL_ASYNC)
+		return fastipc_call_async(file->private_data, req->type, &data,
+					  &send, &req->cookie);
+
+	iov_iter_ubuf(&reply, ITER_DEST, u64_to_user_ptr(req->reply_data),
+		      req->reply_capacity);
+	ret = fastipc_call(file->private_data, req->type, &data, &reply, &send,
+			   &reply_dl, &outcome);
+	if (ret == -EINTR) {
+		fastipc_deadline_remaining(&send, &req->send_timeout);
+		fastipc_deadline_remaining(&reply_dl, &req->reply_timeout);
+	}
+	req->reply_type = outcome.type;
+	req->reply_len = outcome.len;
+	return ret;
+}
+
+static long fastipc_ioctl_collect(struct file *file, void *arg)
+{
+	struct fastipc_collect *req = arg;
+	struct fastipc_outcome outcome = {};
+	struct fastipc_deadline dl;
+	struct iov_iter reply;
+	long ret;
+
+	if (req->flags & ~FASTIPC_COLLECT_FLAGS_ALL || req->__reserved)
+		return -EINVAL;
+	ret = fastipc_deadline_from_user(&req->timeout, fastipc_file_nonblock(file), &dl);
+	if (ret)
+		return ret;
+
+	iov_iter_ubuf(&reply, ITER_DEST, u64_to_user_ptr(req->reply_data),
+		      req->reply_capacity);
+	ret = fastipc_collect(file->private_data, req->cookie, &reply, &dl, &outcome);
+	if (ret == -EINTR)
+		fastipc_deadline_remaining(&dl, &req->timeout);
+	if (outcome.cookie) {
+		req->cookie = outcome.cookie;
+		req->reply_type = outcome.type;
+		req->reply_len = outcome.len;
+	}
+	return ret;
+}
+
+static const struct fastipc_ioctl fastipc_connection_ioctls[] = {
+	{ FASTIPC_IOC_SEND, FASTIPC_SEND_SIZE_VER0, fastipc_ioctl_send },
+	{ FASTIPC_IOC_CALL, FASTIPC_CALL_SIZE_VER0, fastipc_ioctl_call },
+	{ FASTIPC_IOC_COLLECT, FASTIPC_COLLECT_SIZE_VER0, fastipc_ioctl_collect },
+};
+
+static long fastipc_connection_ioctl(struct file *file, unsigned int cmd,
+				     unsigned long arg)
+{
+	return fastipc_ioctl_dispatch(fastipc_connection_ioctls,
+				      ARRAY_SIZE(fastipc_connection_ioctls),
+				      file, cmd, arg);
+}
+
+static int fastipc_connection_file_release(struct inode *inode, struct file *file)
+{
+	fastipc_connection_file_closed(file->private_data);
+	return 0;
+}
+
+static __poll_t fastipc_connection_poll(struct file *file, poll_table *wait)
+{
+	struct fastipc_connection *conn = file->private_data;
+
+	poll_wait(file, &conn->ep->poll_wait, wait);
+	poll_wait(file, &conn->poll_wait, wait);
+	return fastipc_connection_poll_mask(conn);
+}
+
+static int fastipc_connection_fasync(int fd, struct file *file, int on)
+{
+	struct fastipc_connection *conn = file->private_data;
+
+	return fasync_helper(fd, file, on, &conn->fasync);
+}
+
+static void fastipc_connection_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	fastipc_connection_show(m, file->private_data);
+}
+
+static const struct file_operations fastipc_connection_fops = {
+	.owner = THIS_MODULE,
+	.release = fastipc_connection_file_release,
+	.unlocked_ioctl = fastipc_connection_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.poll = fastipc_connection_poll,
+	.fasync = fastipc_connection_fasync,
+	.show_fdinfo = fastipc_connection_show_fdinfo,
+	.llseek = noop_llseek,
+};
+
+/* --- the device ---------------------------------------------------------- */
 
 static struct miscdevice fastipc_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
@@ -119,6 +596,17 @@ static struct miscdevice fastipc_miscdev = {
 int fastipc_dev_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct fastipc_info) != FASTIPC_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct fastipc_timeout) != 16);
+	BUILD_BUG_ON(sizeof(struct fastipc_msg_info) != 48);
+	BUILD_BUG_ON(sizeof(struct fastipc_endpoint_create) !=
+		     FASTIPC_ENDPOINT_CREATE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct fastipc_connect) != FASTIPC_CONNECT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct fastipc_send) != FASTIPC_SEND_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct fastipc_call) != FASTIPC_CALL_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct fastipc_collect) != FASTIPC_COLLECT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct fastipc_recv) != FASTIPC_RECV_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct fastipc_reply) != FASTIPC_REPLY_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct fastipc_reply_recv) != FASTIPC_REPLY_RECV_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(union fastipc_ioctl_arg) > _IOC_SIZEMASK);
 
 	return misc_register(&fastipc_miscdev);

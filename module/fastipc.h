@@ -1,15 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Internal interfaces between the files of the module.  Layers, top to
- * bottom: main.c; dev.c (the only file that touches __user); limits.c.
+ * bottom, each calling only those below it:
+ *
+ *	main.c		init/exit ladder, module parameters
+ *	dev.c		the misc device, file operations, ioctls; the only
+ *			file that touches __user memory
+ *	naming.c	endpoint names, per IPC namespace
+ *	endpoint.c	endpoint and connection objects and their lifetimes
+ *	msgqueue.c	messages, queues, the call/reply state machine, waits
+ *	quota.c, limits.c	per-user accounting, administrator's bounds
  */
 #ifndef _FASTIPC_H
 #define _FASTIPC_H
 
 #include <linux/compiler.h>
+#include <linux/cred.h>
+#include <linux/hashtable.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/kref.h>
 #include <linux/moduleparam.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uio.h>
+#include <linux/wait.h>
 
 #include "../uapi/linux/fastipc.h"
+
+struct seq_file;
+struct vfsmount;
 
 /* limits.c: the administrator's bounds, module parameters writable by root. */
 enum fastipc_limit_id {
@@ -41,6 +61,278 @@ static inline unsigned long fastipc_limit(enum fastipc_limit_id id)
 {
 	return READ_ONCE(fastipc_limits[id].value);
 }
+
+/* quota.c: what each user holds, so that no user can exhaust the kernel. */
+
+/**
+ * struct fastipc_user - one user's consumption
+ * @node: in the table of users, protected by its lock.
+ * @uid: the user.
+ * @refs: held by every endpoint and connection the user created.
+ * @endpoints: endpoints the user owns, bounded by max_endpoints.
+ * @queued_bytes: payload bytes of the user's messages waiting in queues.
+ */
+struct fastipc_user {
+	struct hlist_node node;
+	kuid_t uid;
+	refcount_t refs;
+	atomic_t endpoints;
+	atomic_long_t queued_bytes;
+};
+
+struct fastipc_user *fastipc_user_get(kuid_t uid);
+void fastipc_user_put(struct fastipc_user *user);
+int fastipc_user_charge_endpoint(struct fastipc_user *user);
+void fastipc_user_uncharge_endpoint(struct fastipc_user *user);
+int fastipc_user_charge_bytes(struct fastipc_user *user, size_t bytes);
+void fastipc_user_uncharge_bytes(struct fastipc_user *user, size_t bytes);
+void fastipc_quota_exit(void);
+
+/* msgqueue.c: messages, queues and waits. */
+
+/**
+ * struct fastipc_deadline - when a wait ends, converted from the uapi form
+ * @mode: a &enum fastipc_wait_mode; RELATIVE has been made ABSOLUTE.
+ * @expires: for ABSOLUTE, the CLOCK_MONOTONIC time the wait ends.
+ * @relative: it was given RELATIVE, as @ns from the call; the time left is
+ *	reported back on EINTR, and a call's reply phase counts from the
+ *	moment a receiver took the call.
+ * @ns: the relative timeout as given.
+ */
+struct fastipc_deadline {
+	enum fastipc_wait_mode mode;
+	ktime_t expires;
+	bool relative;
+	u64 ns;
+};
+
+enum fastipc_msg_state {
+	FASTIPC_MSG_QUEUED,	/* on the endpoint's queue */
+	FASTIPC_MSG_RECEIVING,	/* a receiver is copying it out */
+	FASTIPC_MSG_RECEIVED,	/* a call, in the endpoint's table of calls */
+	FASTIPC_MSG_REPLYING,	/* a replier is copying the reply in */
+	FASTIPC_MSG_DONE,	/* replied, or failed with @error */
+};
+
+/**
+ * struct fastipc_msg - one message, and for a call its reply
+ * @node: in the endpoint's queue while QUEUED; in the connection's list of
+ *	finished async calls once DONE.
+ * @call_node: in the endpoint's table of calls while RECEIVED.
+ * @async_node: in the connection's list of async calls, from send to collect.
+ * @conn: the connection it was sent through; a withdrawn call no longer
+ *	looks at it (the connection may be gone).
+ * @sender: the sending thread, for its ids as the receiver sees them.
+ * @uid: the sender's effective uid.
+ * @gid: the sender's effective gid.
+ * @type: the request's type, then the reply's.
+ * @token: a call's reply token, once received.
+ * @cookie: an async call's name for COLLECT.
+ * @conn_id: @conn's id, kept for after the connection is gone.
+ * @len: bytes at @data: the request, then the reply.
+ * @capacity: room at @data.
+ * @data: the payload: @inline_data or a kvmalloc()ed buffer.
+ * @charged: payload bytes charged to the connection's user, until the
+ *	message is delivered or dropped.
+ * @taken: when a receiver took the call, for a relative reply timeout.
+ * @state: an &enum fastipc_msg_state; protected by the endpoint's lock.
+ * @error: why a DONE call failed, or 0.
+ * @is_call: a call, not a one-way message.
+ * @is_async: an async call.
+ * @withdrawn: its caller has gone: a reply is dropped.
+ * @done_wait: a synchronous caller sleeps here for the reply.
+ * @inline_data: small payloads live here, saving an allocation.
+ */
+struct fastipc_msg {
+	struct list_head node;
+	struct hlist_node call_node;
+	struct list_head async_node;
+	struct fastipc_connection *conn;
+	struct task_struct *sender;
+	kuid_t uid;
+	kgid_t gid;
+	s64 type;
+	u64 token;
+	u64 cookie;
+	u64 conn_id;
+	size_t len;
+	size_t capacity;
+	void *data;
+	size_t charged;
+	ktime_t taken;
+	enum fastipc_msg_state state;
+	int error;
+	bool is_call;
+	bool is_async;
+	bool withdrawn;
+	wait_queue_head_t done_wait;
+	u8 inline_data[];
+};
+
+/**
+ * struct fastipc_filter - which message a receiver wants
+ * @type: System V msgrcv() semantics: 0 any, > 0 exactly, < 0 lowest <= -type.
+ * @except: with @type > 0, any type but @type.
+ */
+struct fastipc_filter {
+	s64 type;
+	bool except;
+};
+
+/**
+ * struct fastipc_delivery - a received message, as RECV reports it
+ * @info: the header, ids translated for the receiver.
+ */
+struct fastipc_delivery {
+	struct fastipc_msg_info info;
+};
+
+/**
+ * struct fastipc_outcome - what a call or a collect gives back
+ * @type: the reply's type.
+ * @len: the reply's full length.
+ * @cookie: the async call collected.
+ */
+struct fastipc_outcome {
+	s64 type;
+	size_t len;
+	u64 cookie;
+};
+
+/**
+ * struct fastipc_endpoint - where messages are received
+ * @lock: protects the fields marked so, the state of every message sent to
+ *	this endpoint, and the async lists of its connections.
+ * @queue: QUEUED messages, oldest first; under @lock.
+ * @nr_queued: entries on @queue; under @lock.
+ * @calls: RECEIVED calls by token; under @lock.
+ * @next_token: the last token given; under @lock.
+ * @dead: its last endpoint fd is closed; under @lock.
+ * @recv_wait: receivers waiting for a message.
+ * @send_wait: senders waiting for room in @queue.
+ * @poll_wait: poll and epoll on the endpoint and its connections.
+ * @fasync: SIGIO subscribers of the endpoint fds; see fasync_helper().
+ * @refs: held by each endpoint fd, each connection, and the name table.
+ * @nr_files: open endpoint fds (not counting dup()s); under @lock.
+ * @nr_connections: connections open to it; under @lock.
+ * @id: unique while the module is loaded.
+ * @owner: the user charged for the endpoint.
+ * @uid: owner uid, for permission checks.
+ * @gid: owner gid.
+ * @mode: permission bits.
+ * @ipc_ns: the IPC namespace its name lives in (see fastipc_ipc_ns_get()).
+ * @name: its name, empty if anonymous; fixed at creation.
+ * @name_node: in the name table, protected by its lock.
+ * @stats: counters, updated under @lock.
+ */
+struct fastipc_endpoint {
+	spinlock_t lock;
+	struct list_head queue;
+	unsigned int nr_queued;
+	DECLARE_HASHTABLE(calls, 6);
+	u64 next_token;
+	bool dead;
+	wait_queue_head_t recv_wait;
+	wait_queue_head_t send_wait;
+	wait_queue_head_t poll_wait;
+	struct fasync_struct *fasync;
+	struct kref refs;
+	unsigned int nr_files;
+	unsigned int nr_connections;
+	u64 id;
+	struct fastipc_user *owner;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	struct vfsmount *ipc_ns;
+	char name[FASTIPC_NAME_MAX];
+	struct hlist_node name_node;
+	struct {
+		u64 sent;
+		u64 received;
+		u64 replied;
+		u64 replies_dropped;
+		u64 withdrawn;
+		u64 lost_on_close;
+	} stats;
+};
+
+/**
+ * struct fastipc_connection - a sender's handle on an endpoint
+ * @ep: the endpoint, referenced for the connection's lifetime.
+ * @user: the user charged for the messages queued through it.
+ * @id: unique while the module is loaded, stamped on its messages.
+ * @async: its async calls not collected yet; under @ep's lock.
+ * @finished: async calls that are DONE, oldest first; under @ep's lock.
+ * @next_cookie: the last cookie given; under @ep's lock.
+ * @poll_wait: poll and COLLECT waiters for @finished.
+ * @fasync: SIGIO subscribers.
+ * @spare: a message kept for the next synchronous call, so the call path
+ *	need not allocate; taken and returned with xchg()/cmpxchg().
+ * @refs: held by its fd and by each of its messages, which may outlive it.
+ */
+struct fastipc_connection {
+	struct fastipc_endpoint *ep;
+	struct fastipc_user *user;
+	u64 id;
+	struct list_head async;
+	struct list_head finished;
+	u64 next_cookie;
+	wait_queue_head_t poll_wait;
+	struct fasync_struct *fasync;
+	struct fastipc_msg *spare;
+	struct kref refs;
+};
+
+int fastipc_send(struct fastipc_connection *conn, s64 type,
+		 struct iov_iter *data, const struct fastipc_deadline *room);
+int fastipc_call(struct fastipc_connection *conn, s64 type,
+		 struct iov_iter *data, struct iov_iter *reply,
+		 const struct fastipc_deadline *send,
+		 const struct fastipc_deadline *reply_deadline,
+		 struct fastipc_outcome *outcome);
+int fastipc_call_async(struct fastipc_connection *conn, s64 type,
+		       struct iov_iter *data,
+		       const struct fastipc_deadline *room, u64 *cookie);
+int fastipc_collect(struct fastipc_connection *conn, u64 cookie,
+		    struct iov_iter *reply, const struct fastipc_deadline *dl,
+		    struct fastipc_outcome *outcome);
+int fastipc_recv(struct fastipc_endpoint *ep,
+		 const struct fastipc_filter *filter, struct iov_iter *data,
+		 const struct fastipc_deadline *dl,
+		 struct fastipc_delivery *delivery);
+int fastipc_reply(struct fastipc_endpoint *ep, u64 token, s64 type,
+		  struct iov_iter *data);
+void fastipc_queue_shutdown(struct fastipc_endpoint *ep);
+void fastipc_connection_cancel_all(struct fastipc_connection *conn);
+void fastipc_msg_free_spare(struct fastipc_msg *msg);
+void fastipc_deadline_remaining(const struct fastipc_deadline *dl,
+				struct fastipc_timeout *timeout);
+
+/* endpoint.c: the objects behind endpoint and connection fds. */
+struct fastipc_endpoint *fastipc_endpoint_create(const struct cred *cred,
+						 struct vfsmount *ipc_ns,
+						 umode_t mode);
+void fastipc_endpoint_put(struct fastipc_endpoint *ep);
+bool fastipc_endpoint_get_live(struct fastipc_endpoint *ep);
+void fastipc_endpoint_file_opened(struct fastipc_endpoint *ep);
+bool fastipc_endpoint_file_closed(struct fastipc_endpoint *ep);
+struct fastipc_connection *fastipc_connection_create(struct fastipc_endpoint *ep,
+						     const struct cred *cred);
+void fastipc_connection_get(struct fastipc_connection *conn);
+void fastipc_connection_put(struct fastipc_connection *conn);
+void fastipc_connection_file_closed(struct fastipc_connection *conn);
+__poll_t fastipc_endpoint_poll_mask(struct fastipc_endpoint *ep);
+__poll_t fastipc_connection_poll_mask(struct fastipc_connection *conn);
+void fastipc_endpoint_show(struct seq_file *m, struct fastipc_endpoint *ep);
+void fastipc_connection_show(struct seq_file *m, struct fastipc_connection *conn);
+
+/* naming.c: names, unique per IPC namespace. */
+int fastipc_name_valid(const char *name);
+int fastipc_name_publish(struct fastipc_endpoint *ep, const char *name);
+void fastipc_name_unpublish(struct fastipc_endpoint *ep);
+struct fastipc_endpoint *fastipc_name_lookup(struct vfsmount *ipc_ns,
+					     const char *name);
 
 /* dev.c */
 int fastipc_dev_init(void);

@@ -45,6 +45,7 @@ err_dev:
 static void __exit fastipc_exit(void)
 {
 	fastipc_dev_exit();
+	fastipc_quota_exit();
 	pr_debug("unloaded\n");
 }
 

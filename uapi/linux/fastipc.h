@@ -31,8 +31,12 @@
 /* Bumped on an incompatible change; features are announced in the mask. */
 #define FASTIPC_ABI_VERSION	1
 
-/* No optional feature exists yet; later ones each claim a bit here. */
-#define FASTIPC_FEATURES_ALL	0ULL
+/* Endpoints, connections, send / call / receive / reply, async calls. */
+#define FASTIPC_FEATURE_MESSAGES	(1ULL << 0)
+#define FASTIPC_FEATURES_ALL		FASTIPC_FEATURE_MESSAGES
+
+/* An endpoint name's longest length, its terminating NUL included. */
+#define FASTIPC_NAME_MAX	64
 
 /**
  * struct fastipc_info - what the module offers (FASTIPC_IOC_GET_INFO)
@@ -65,18 +69,332 @@ struct fastipc_info {
 #define FASTIPC_INFO_FLAGS_ALL	0U
 #define FASTIPC_INFO_SIZE_VER0	48
 
+/*
+ * How long a blocking operation may wait.  A zeroed struct waits for ever,
+ * as blocking I/O does.  On an fd set O_NONBLOCK, waits for room in a queue
+ * and for a message never block, whatever the struct says; a CALL still waits
+ * for its reply as its reply_timeout says.
+ */
+enum fastipc_wait_mode {
+	FASTIPC_WAIT_INFINITE = 0,	/* until done; @ns must be 0 */
+	FASTIPC_WAIT_NONE = 1,		/* never: EAGAIN at once; @ns must be 0 */
+	FASTIPC_WAIT_RELATIVE = 2,	/* @ns nanoseconds from the call */
+	FASTIPC_WAIT_ABSOLUTE = 3,	/* until CLOCK_MONOTONIC reads @ns */
+};
+
+/**
+ * struct fastipc_timeout - the bound on one wait
+ * @ns: see &enum fastipc_wait_mode.  When a signal ends a relative wait with
+ *	EINTR, the kernel rewrites @ns with the time that was left, so the
+ *	caller can resume with the same struct.
+ * @mode: an &enum fastipc_wait_mode.
+ * @__reserved: must be 0.
+ *
+ * A wait that runs out fails with ETIMEDOUT; one that may not wait fails
+ * with EAGAIN; a signal ends it with EINTR (never restarted: a call must not
+ * be sent twice).
+ */
+struct fastipc_timeout {
+	__u64 ns;
+	__u32 mode;
+	__u32 __reserved;
+};
+
+/**
+ * struct fastipc_endpoint_create - FASTIPC_IOC_CREATE_ENDPOINT
+ * @flags: must be 0 (no flag is defined yet).
+ * @mode: permission bits (at most 0777) for those who find the endpoint by
+ *	name; the creator's umask is applied.
+ * @name: user address of a NUL-terminated name, or 0 for an anonymous
+ *	endpoint, reachable only through its fd.  A name has 1 to
+ *	FASTIPC_NAME_MAX - 1 characters from [A-Za-z0-9._:@/-] and is unique
+ *	within the caller's IPC namespace.
+ */
+struct fastipc_endpoint_create {
+	__u32 flags;
+	__u32 mode;
+	__u64 name;
+};
+
+#define FASTIPC_ENDPOINT_FLAGS_ALL	0U
+#define FASTIPC_ENDPOINT_CREATE_SIZE_VER0	16
+
+/**
+ * struct fastipc_connect - FASTIPC_IOC_CONNECT
+ * @flags: must be 0 (no flag is defined yet).
+ * @__reserved: must be 0.
+ * @name: on a context fd, the user address of the endpoint's name; on an
+ *	endpoint fd, 0 (the connection goes to that endpoint).
+ */
+struct fastipc_connect {
+	__u32 flags;
+	__u32 __reserved;
+	__u64 name;
+};
+
+#define FASTIPC_CONNECT_FLAGS_ALL	0U
+#define FASTIPC_CONNECT_SIZE_VER0	16
+
+/**
+ * struct fastipc_msg_info - what a receiver learns of a message
+ * @type: the type its sender gave it.
+ * @token: a call's reply token, single-use, valid on this endpoint only;
+ *	0 for a one-way message.
+ * @conn_id: the id of the connection it came through, unique while the
+ *	module is loaded; the sender cannot choose it.
+ * @pid: the sender's process id in the receiver's pid namespace (0 if the
+ *	sender is not visible there or has exited).
+ * @tid: the sender's thread id, likewise.
+ * @uid: the sender's effective uid in the receiver's user namespace.
+ * @gid: the sender's effective gid, likewise.
+ * @len: the payload's length in bytes.
+ * @flags: %FASTIPC_MSG_CALL for a call.
+ */
+struct fastipc_msg_info {
+	__s64 type;
+	__u64 token;
+	__u64 conn_id;
+	__s32 pid;
+	__s32 tid;
+	__u32 uid;
+	__u32 gid;
+	__u32 len;
+	__u32 flags;
+};
+
+#define FASTIPC_MSG_CALL	(1U << 0)
+
+/**
+ * struct fastipc_send - FASTIPC_IOC_SEND, a one-way message
+ * @flags: must be 0 (no flag is defined yet).
+ * @len: payload length, at most the max_msg_size limit.
+ * @type: the message type, >= 0, for selective receive.
+ * @data: user address of the payload.
+ * @timeout: how long to wait while the endpoint's queue is full.
+ */
+struct fastipc_send {
+	__u32 flags;
+	__u32 len;
+	__s64 type;
+	__u64 data;
+	struct fastipc_timeout timeout;
+};
+
+#define FASTIPC_SEND_FLAGS_ALL	0U
+#define FASTIPC_SEND_SIZE_VER0	40
+
+/**
+ * struct fastipc_call - FASTIPC_IOC_CALL, a request and its reply
+ * @flags: %FASTIPC_CALL_ASYNC returns once the request is queued; the reply
+ *	is collected later with FASTIPC_IOC_COLLECT.
+ * @len: request length, at most the max_msg_size limit.
+ * @type: request type, >= 0.
+ * @data: user address of the request.
+ * @reply_data: user address of the reply buffer.
+ * @reply_capacity: its size in bytes.
+ * @reply_len: out: the reply's full length, also when it did not fit.
+ * @reply_type: out: the type the server gave the reply.
+ * @cookie: out: for an async call, the value that names it to COLLECT.
+ * @send_timeout: how long the request may wait for room in the queue and,
+ *	once queued, for a receiver to take it; %FASTIPC_WAIT_NONE only refuses
+ *	to wait for room.
+ * @reply_timeout: how long to wait for the reply once a receiver took the
+ *	request (relative mode counts from that moment).
+ *
+ * A call that times out or is interrupted is withdrawn: if no receiver took
+ * it yet it is gone, else the server's later reply is dropped (and its REPLY
+ * fails with ECANCELED).  The caller gets exactly one outcome.
+ */
+struct fastipc_call {
+	__u32 flags;
+	__u32 len;
+	__s64 type;
+	__u64 data;
+	__u64 reply_data;
+	__u32 reply_capacity;
+	__u32 reply_len;
+	__s64 reply_type;
+	__u64 cookie;
+	struct fastipc_timeout send_timeout;
+	struct fastipc_timeout reply_timeout;
+};
+
+#define FASTIPC_CALL_ASYNC	(1U << 0)
+#define FASTIPC_CALL_FLAGS_ALL	FASTIPC_CALL_ASYNC
+#define FASTIPC_CALL_SIZE_VER0	88
+
+/**
+ * struct fastipc_collect - FASTIPC_IOC_COLLECT, an async call's outcome
+ * @flags: must be 0 (no flag is defined yet).
+ * @reply_capacity: size of the reply buffer.
+ * @cookie: in: the call to collect, or 0 for whichever finished first;
+ *	out: the call collected.
+ * @reply_data: user address of the reply buffer.
+ * @reply_len: out: the reply's full length.
+ * @__reserved: must be 0.
+ * @reply_type: out: the reply's type.
+ * @timeout: how long to wait for a reply.
+ */
+struct fastipc_collect {
+	__u32 flags;
+	__u32 reply_capacity;
+	__u64 cookie;
+	__u64 reply_data;
+	__u32 reply_len;
+	__u32 __reserved;
+	__s64 reply_type;
+	struct fastipc_timeout timeout;
+};
+
+#define FASTIPC_COLLECT_FLAGS_ALL	0U
+#define FASTIPC_COLLECT_SIZE_VER0	56
+
+/**
+ * struct fastipc_recv - FASTIPC_IOC_RECV
+ * @flags: %FASTIPC_RECV_EXCEPT takes the first message whose type is not
+ *	@type (which must then be > 0).
+ * @capacity: size of the buffer at @data.
+ * @type: which message, as System V msgrcv() chooses: 0 the first; > 0 the
+ *	first of exactly this type; < 0 the first of the lowest type <= -@type.
+ * @data: user address of the buffer for the payload.
+ * @timeout: how long to wait for a message.
+ * @msg: out: the message's header.  On EMSGSIZE, @msg.len tells the size
+ *	needed and the message stays queued.
+ */
+struct fastipc_recv {
+	__u32 flags;
+	__u32 capacity;
+	__s64 type;
+	__u64 data;
+	struct fastipc_timeout timeout;
+	struct fastipc_msg_info msg;
+};
+
+#define FASTIPC_RECV_EXCEPT	(1U << 0)
+#define FASTIPC_RECV_FLAGS_ALL	FASTIPC_RECV_EXCEPT
+#define FASTIPC_RECV_SIZE_VER0	88
+
+/**
+ * struct fastipc_reply - FASTIPC_IOC_REPLY
+ * @flags: must be 0 (no flag is defined yet).
+ * @len: reply length, at most the max_msg_size limit.
+ * @type: reply type, >= 0.
+ * @data: user address of the reply.
+ * @token: the token RECV gave with the call.
+ */
+struct fastipc_reply {
+	__u32 flags;
+	__u32 len;
+	__s64 type;
+	__u64 data;
+	__u64 token;
+};
+
+#define FASTIPC_REPLY_FLAGS_ALL	0U
+#define FASTIPC_REPLY_SIZE_VER0	32
+
+/**
+ * struct fastipc_reply_recv - FASTIPC_IOC_REPLY_RECV, a server loop's turn
+ * @reply: as for FASTIPC_IOC_REPLY; a zero @reply.token sends no reply.
+ * @recv: as for FASTIPC_IOC_RECV.
+ * @reply_error: out: 0, or the negative errno REPLY alone would have
+ *	returned; the receive happens either way.
+ * @__reserved: must be 0.
+ */
+struct fastipc_reply_recv {
+	struct fastipc_reply reply;
+	struct fastipc_recv recv;
+	__s32 reply_error;
+	__u32 __reserved;
+};
+
+#define FASTIPC_REPLY_RECV_SIZE_VER0	128
+
 #define FASTIPC_IOC_MAGIC	0xB9
 
 /*
- * FASTIPC_IOC_GET_INFO - report the ABI version, features and limits.
- * On: a context fd.
- * Errors, in the order they are checked:
- *	ENOTTY	not a context fd
- *	EINVAL	struct shorter than FASTIPC_INFO_SIZE_VER0
- *	EFAULT	the struct cannot be read or written
- *	E2BIG	a longer struct with a non-zero byte past the known fields
- *	EINVAL	@flags has an unknown bit, or @__reserved is not 0
+ * Each ioctl below lists its errors in the order they are checked.  Every
+ * ioctl first gives ENOTTY on the wrong kind of fd, EINVAL for a struct
+ * shorter than its _SIZE_VER0, EFAULT when the struct cannot be copied and
+ * E2BIG for a longer struct with a non-zero byte past the known fields; then:
+ *
+ * FASTIPC_IOC_GET_INFO (context fd)
+ *	EINVAL	unknown flag, or __reserved not 0
+ *
+ * FASTIPC_IOC_CREATE_ENDPOINT (context fd) - returns the endpoint fd
+ *	EINVAL	unknown flag, or mode above 0777
+ *	EFAULT	the name cannot be read
+ *	ENAMETOOLONG	the name has FASTIPC_NAME_MAX characters or more
+ *	EINVAL	the name is empty or has a character outside the set
+ *	ENOSPC	the caller's user owns max_endpoints endpoints already
+ *	EEXIST	the name is taken in this IPC namespace
+ *	EMFILE	the process has no free fd
+ *	ENOMEM
+ *
+ * FASTIPC_IOC_CONNECT (context fd: by name; endpoint fd: to that endpoint)
+ *	EINVAL	unknown flag, or __reserved not 0
+ *	EINVAL	on an endpoint fd, a name was given
+ *	EFAULT, ENAMETOOLONG, EINVAL	as for the name of CREATE_ENDPOINT
+ *	ENOENT	on a context fd, no endpoint has the name in this namespace
+ *	EMFILE, ENOMEM
+ *
+ * FASTIPC_IOC_SEND (connection fd)
+ *	EINVAL	unknown flag, type < 0, or an invalid timeout
+ *	EMSGSIZE	len above the max_msg_size limit
+ *	EPIPE	the endpoint's last fd was closed
+ *	ENOBUFS	the connection owner's user has max_queued_bytes queued
+ *	EFAULT	the payload cannot be read
+ *	EAGAIN	the queue is full and the call may not wait
+ *	ETIMEDOUT	the queue stayed full until the timeout
+ *	EINTR	a signal came while waiting for room
+ *	ENOMEM
+ *
+ * FASTIPC_IOC_CALL (connection fd)
+ *	as SEND (unknown flag: FASTIPC_CALL_FLAGS_ALL), then while waiting:
+ *	EAGAIN, ETIMEDOUT, EINTR	the call was withdrawn (see above)
+ *	EPIPE	the endpoint's last fd was closed before the reply
+ *	EMSGSIZE	the reply was longer than reply_capacity: the first
+ *		reply_capacity bytes were copied and reply_len is its length
+ *	EFAULT	the reply cannot be written
+ *
+ * FASTIPC_IOC_COLLECT (connection fd)
+ *	EINVAL	unknown flag, __reserved not 0, or an invalid timeout
+ *	ENOENT	cookie names no async call pending on this connection
+ *	EAGAIN, ETIMEDOUT, EINTR	no reply yet (the calls stay pending)
+ *	EPIPE	the call failed: the endpoint's last fd was closed
+ *	EMSGSIZE	the reply is longer than reply_capacity; it stays,
+ *		reply_len tells its length
+ *	EFAULT	the reply cannot be written (it stays)
+ *
+ * FASTIPC_IOC_RECV (endpoint fd)
+ *	EINVAL	unknown flag, RECV_EXCEPT with type <= 0, invalid timeout
+ *	EAGAIN, ETIMEDOUT, EINTR	no message
+ *	EMSGSIZE	the message is longer than capacity; it stays queued
+ *		and msg.len tells its length
+ *	EFAULT	the buffer cannot be written (the message stays queued)
+ *
+ * FASTIPC_IOC_REPLY (endpoint fd)
+ *	EINVAL	unknown flag, token 0, or type < 0
+ *	EMSGSIZE	len above the max_msg_size limit
+ *	ENOENT	the token is unknown to this endpoint or already used
+ *	ECANCELED	the caller has withdrawn the call (timed out, was
+ *		interrupted, closed its connection or died); the reply is
+ *		dropped and counted
+ *	EFAULT	the reply cannot be read (the token stays valid)
+ *	ENOMEM
+ *
+ * FASTIPC_IOC_REPLY_RECV (endpoint fd)
+ *	as REPLY (into reply_error, not the return value), then as RECV
  */
 #define FASTIPC_IOC_GET_INFO	_IOWR(FASTIPC_IOC_MAGIC, 0x00, struct fastipc_info)
+#define FASTIPC_IOC_CREATE_ENDPOINT	\
+	_IOWR(FASTIPC_IOC_MAGIC, 0x01, struct fastipc_endpoint_create)
+#define FASTIPC_IOC_CONNECT	_IOWR(FASTIPC_IOC_MAGIC, 0x02, struct fastipc_connect)
+#define FASTIPC_IOC_SEND	_IOWR(FASTIPC_IOC_MAGIC, 0x03, struct fastipc_send)
+#define FASTIPC_IOC_CALL	_IOWR(FASTIPC_IOC_MAGIC, 0x04, struct fastipc_call)
+#define FASTIPC_IOC_COLLECT	_IOWR(FASTIPC_IOC_MAGIC, 0x05, struct fastipc_collect)
+#define FASTIPC_IOC_RECV	_IOWR(FASTIPC_IOC_MAGIC, 0x06, struct fastipc_recv)
+#define FASTIPC_IOC_REPLY	_IOWR(FASTIPC_IOC_MAGIC, 0x07, struct fastipc_reply)
+#define FASTIPC_IOC_REPLY_RECV	_IOWR(FASTIPC_IOC_MAGIC, 0x08, struct fastipc_reply_recv)
 
 #endif /* _UAPI_LINUX_FASTIPC_H */

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Endpoints and connections: the objects behind their fds, and how long they
+ * live.
+ *
+ * An endpoint lives while anything refers to it (ep->refs): its fds, its
+ * connections.  It stops receiving when its last endpoint fd closes
+ * (ep->nr_files drops to 0): pending calls fail, connections see POLLHUP.
+ * A connection lives while its fd is open or any of its messages is in
+ * flight (conn->refs); closing its fd withdraws its async calls.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/err.h>
+#include <linux/poll.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "fastipc.h"
+
+/* Ids for endpoints and connections alike: unique while loaded. */
+static atomic64_t fastipc_last_id = ATOMIC64_INIT(0);
+
+struct fastipc_endpoint *fastipc_endpoint_create(const struct cred *cred,
+						 struct vfsmount *ipc_ns,
+						 umode_t mode)
+{
+	struct fastipc_endpoint *ep;
+	struct fastipc_user *owner;
+	int ret;
+
+	owner = fastipc_user_get(cred->euid);
+	if (!owner)
+		return ERR_PTR(-ENOMEM);
+	ret = fastipc_user_charge_endpoint(owner);
+	if (ret)
+		goto err_charge;
+
+	ep = kzalloc(sizeof(*ep), GFP_KERNEL_ACCOUNT);
+	if (!ep) {
+		ret = -ENOMEM;
+		goto err_alloc;
+	}
+	spin_lock_init(&ep->lock);
+	INIT_LIST_HEAD(&ep->queue);
+	hash_init(ep->calls);
+	init_waitqueue_head(&ep->recv_wait);
+	init_waitqueue_head(&ep->send_wait);
+	init_waitqueue_head(&ep->poll_wait);
+	kref_init(&ep->refs);
+	INIT_HLIST_NODE(&ep->name_node);
+	ep->id = atomic64_inc_return(&fastipc_last_id);
+	ep->owner = owner;
+	ep->uid = cred->euid;
+	ep->gid = cred->egid;
+	ep->mode = mode;
+	ep->ipc_ns = mntget(ipc_ns);
+	pr_debug("endpoint %llu created\n", ep->id);
+	return ep;
+
+err_alloc:
+	fastipc_user_uncharge_endpoint(owner);
+err_charge:
+	fastipc_user_put(owner);
+	return ERR_PTR(ret);
+}
+
+static void fastipc_endpoint_release(struct kref *refs)
+{
+	struct fastipc_endpoint *ep = container_of(refs, struct fastipc_endpoint, refs);
+
+	WARN_ON(!list_empty(&ep->queue) || !hash_empty(ep->calls));
+	fastipc_ipc_ns_put(ep->ipc_ns);
+	fastipc_user_uncharge_endpoint(ep->owner);
+	fastipc_user_put(ep->owner);
+	pr_debug("endpoint %llu destroyed\n", ep->id);
+	kfree(ep);
+}
+
+void fastipc_endpoint_put(struct fastipc_endpoint *ep)
+{
+	kref_put(&ep->refs, fastipc_endpoint_release);
+}
+
+/* A reference, unless the endpoint has stopped receiving. */
+bool fastipc_endpoint_get_live(struct fastipc_endpoint *ep)
+{
+	bool live;
+
+	spin_lock(&ep->lock);
+	live = !ep->dead;
+	if (live)
+		kref_get(&ep->refs);
+	spin_unlock(&ep->lock);
+	return live;
+}
+
+void fastipc_endpoint_file_opened(struct fastipc_endpoint *ep)
+{
+	spin_lock(&ep->lock);
+	ep->nr_files++;
+	spin_unlock(&ep->lock);
+}
+
+/* Returns true when that was the last endpoint fd: the endpoint is now dead. */
+bool fastipc_endpoint_file_closed(struct fastipc_endpoint *ep)
+{
+	bool last;
+
+	spin_lock(&ep->lock);
+	last = !--ep->nr_files;
+	spin_unlock(&ep->lock);
+	if (last)
+		fastipc_queue_shutdown(ep);
+	return last;
+}
+
+__poll_t fastipc_endpoint_poll_mask(struct fastipc_endpoint *ep)
+{
+	return READ_ONCE(ep->nr_queued) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+struct fastipc_connection *fastipc_connection_create(struct fastipc_endpoint *ep,
+						     const struct cred *cred)
+{
+	struct fastipc_connection *conn;
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL_ACCOUNT);
+	if (!conn)
+		return ERR_PTR(-ENOMEM);
+	conn->user = fastipc_user_get(cred->euid);
+	if (!conn->user) {
+		kfree(conn);
+		return ERR_PTR(-ENOMEM);
+	}
+	kref_get(&ep->refs);
+	conn->ep = ep;
+	conn->id = atomic64_inc_return(&fastipc_last_id);
+	INIT_LIST_HEAD(&conn->async);
+	INIT_LIST_HEAD(&conn->finished);
+	init_waitqueue_head(&conn->poll_wait);
+	kref_init(&conn->refs);
+
+	spin_lock(&ep->lock);
+	ep->nr_connections++;
+	spin_unlock(&ep->lock);
+	pr_debug("connection %llu to endpoint %llu created\n", conn->id, ep->id);
+	return conn;
+}
+
+void fastipc_connection_get(struct fastipc_connection *conn)
+{
+	kref_get(&conn->refs);
+}
+
+static void fastipc_connection_release(struct kref *refs)
+{
+	struct fastipc_connection *conn =
+		container_of(refs, struct fastipc_connection, refs);
+
+	WARN_ON(!list_empty(&conn->async) || !list_empty(&conn->finished));
+	fastipc_msg_free_spare(conn->spare);
+	fastipc_user_put(conn->user);
+	pr_debug("connection %llu destroyed\n", conn->id);
+	fastipc_endpoint_put(conn->ep);
+	kfree(conn);
+}
+
+void fastipc_connection_put(struct fastipc_connection *conn)
+{
+	kref_put(&conn->refs, fastipc_connection_release);
+}
+
+void fastipc_connection_file_closed(struct fastipc_connection *conn)
+{
+	struct fastipc_endpoint *ep = conn->ep;
+
+	fastipc_connection_cancel_all(conn);
+	spin_lock(&ep->lock);
+	ep->nr_connections--;
+	spin_unlock(&ep->lock);
+	fastipc_connection_put(conn);
+}
+
+__poll_t fastipc_connection_poll_mask(struct fastipc_connection *conn)
+{
+	struct fastipc_endpoint *ep = conn->ep;
+	__poll_t mask = 0;
+
+	if (READ_ONCE(ep->dead))
+		mask |= EPOLLHUP;
+	else if (READ_ONCE(ep->nr_queued) < fastipc_limit(FASTIPC_LIMIT_QUEUE_DEPTH))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (!list_empty_careful(&conn->finished))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask;
+}
+
+void fastipc_endpoint_show(struct seq_file *m, struct fastipc_endpoint *ep)
+{
+	spin_lock(&ep->lock);
+	seq_printf(m, "endpoint_id:\t%llu\n", ep->id);
+	seq_printf(m, "name:\t%s\n", ep->name[0] ? ep->name : "(anonymous)");
+	seq_printf(m, "mode:\t%04o\n", ep->mode);
+	seq_printf(m, "queued:\t%u\n", ep->nr_queued);
+	seq_printf(m, "receivers:\t%u\n", ep->nr_files);
+	seq_printf(m, "connections:\t%u\n", ep->nr_connections);
+	seq_printf(m, "sent:\t%llu\n", ep->stats.sent);
+	seq_printf(m, "received:\t%llu\n", ep->stats.received);
+	seq_printf(m, "replied:\t%llu\n", ep->stats.replied);
+	seq_printf(m, "replies_dropped:\t%llu\n", ep->stats.replies_dropped);
+	seq_printf(m, "withdrawn:\t%llu\n", ep->stats.withdrawn);
+	seq_printf(m, "lost_on_close:\t%llu\n", ep->stats.lost_on_close);
+	spin_unlock(&ep->lock);
+}
+
+void fastipc_connection_show(struct seq_file *m, struct fastipc_connection *conn)
+{
+	struct fastipc_endpoint *ep = conn->ep;
+	unsigned int pending = 0, finished = 0;
+	struct fastipc_msg *msg;
+
+	spin_lock(&ep->lock);
+	list_for_each_entry(msg, &conn->async, async_node)
+		pending++;
+	list_for_each_entry(msg, &conn->finished, node)
+		finished++;
+	seq_printf(m, "connection_id:\t%llu\n", conn->id);
+	seq_printf(m, "endpoint_id:\t%llu\n", ep->id);
+	seq_printf(m, "endpoint_alive:\t%d\n", !ep->dead);
+	seq_printf(m, "async_pending:\t%u\n", pending - finished);
+	seq_printf(m, "async_finished:\t%u\n", finished);
+	spin_unlock(&ep->lock);
+}

@@ -1,0 +1,858 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Messages, endpoint queues and the life of a call.
+ *
+ * Locking.  Each endpoint has one spinlock, ep->lock.  It guards the queue,
+ * the table of received calls, the state of every message sent to the
+ * endpoint and the async lists of the endpoint's connections.  Wait-queue
+ * locks nest inside it (wake-ups and prepare_to_wait() run under it).  No
+ * global lock is taken on the message path.
+ *
+ * Payloads are copied with the lock dropped.  A message being copied is in a
+ * transient state (RECEIVING, REPLYING) that only its copier leaves; whoever
+ * else needs the message meanwhile either hands it over (a caller that gives
+ * up marks it withdrawn) or waits for the copy to finish.
+ *
+ * Ownership.  Whoever holds a message frees it:
+ *  - a one-way message belongs to the queue, then to the receiver that takes
+ *    it;
+ *  - a synchronous call belongs to its caller, which reuses it as the
+ *    connection's spare; a caller that withdraws a call a receiver already
+ *    took leaves it to the receiver and the reply path, which drop it;
+ *  - an async call belongs to its connection's async list until collected;
+ *    closing the connection frees or withdraws what is left;
+ *  - when the endpoint shuts down, queued one-way messages are freed and
+ *    every call still pending completes with EPIPE.
+ * Each message holds a reference on its connection, so msg->conn is always
+ * valid.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/errno.h>
+#include <linux/fs.h>
+#include <linux/hrtimer.h>
+#include <linux/mm.h>
+#include <linux/pid_namespace.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include "fastipc.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+/* Payload bytes a call's message holds inline, request and reply alike. */
+#define FASTIPC_MSG_INLINE	256
+/* The largest payload buffer a connection's spare message keeps. */
+#define FASTIPC_SPARE_MAX	SZ_64K
+
+static struct fastipc_msg *fastipc_msg_alloc(size_t inline_capacity)
+{
+	struct fastipc_msg *msg;
+
+	msg = kmalloc(struct_size(msg, inline_data, inline_capacity),
+		      GFP_KERNEL_ACCOUNT);
+	if (!msg)
+		return NULL;
+	msg->data = msg->inline_data;
+	msg->capacity = inline_capacity;
+	msg->sender = NULL;
+	msg->conn = NULL;
+	msg->charged = 0;
+	init_waitqueue_head(&msg->done_wait);
+	return msg;
+}
+
+static int fastipc_msg_reserve(struct fastipc_msg *msg, size_t len)
+{
+	void *data;
+
+	if (len <= msg->capacity)
+		return 0;
+	data = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!data)
+		return -ENOMEM;
+	if (msg->data != msg->inline_data)
+		kvfree(msg->data);
+	msg->data = data;
+	msg->capacity = len;
+	return 0;
+}
+
+/* Its bytes no longer count against its sender: delivered or dropped. */
+static void fastipc_msg_uncharge(struct fastipc_msg *msg)
+{
+	if (msg->charged) {
+		fastipc_user_uncharge_bytes(msg->conn->user, msg->charged);
+		msg->charged = 0;
+	}
+}
+
+/* Drop what a message holds for the time it is in flight. */
+static void fastipc_msg_unstamp(struct fastipc_msg *msg)
+{
+	fastipc_msg_uncharge(msg);
+	if (msg->sender) {
+		put_task_struct(msg->sender);
+		msg->sender = NULL;
+	}
+	if (msg->conn) {
+		fastipc_connection_put(msg->conn);
+		msg->conn = NULL;
+	}
+}
+
+static void fastipc_msg_free(struct fastipc_msg *msg)
+{
+	fastipc_msg_unstamp(msg);
+	if (msg->data != msg->inline_data)
+		kvfree(msg->data);
+	kfree(msg);
+}
+
+void fastipc_msg_free_spare(struct fastipc_msg *msg)
+{
+	if (msg)
+		fastipc_msg_free(msg);
+}
+
+static void fastipc_msg_free_list(struct list_head *list)
+{
+	struct fastipc_msg *msg, *tmp;
+
+	list_for_each_entry_safe(msg, tmp, list, node)
+		fastipc_msg_free(msg);
+}
+
+static struct fastipc_msg *fastipc_spare_take(struct fastipc_connection *conn)
+{
+	struct fastipc_msg *msg = xchg(&conn->spare, NULL);
+
+	return msg ?: fastipc_msg_alloc(FASTIPC_MSG_INLINE);
+}
+
+static void fastipc_spare_return(struct fastipc_connection *conn,
+				 struct fastipc_msg *msg)
+{
+	fastipc_msg_unstamp(msg);
+	if (msg->capacity > FASTIPC_SPARE_MAX) {
+		kvfree(msg->data);
+		msg->data = msg->inline_data;
+		msg->capacity = FASTIPC_MSG_INLINE;
+	}
+	if (cmpxchg(&conn->spare, NULL, msg))
+		fastipc_msg_free(msg);
+}
+
+/* Copy the payload in and stamp what the receiver will learn of the sender. */
+static int fastipc_msg_fill(struct fastipc_msg *msg,
+			    struct fastipc_connection *conn, s64 type,
+			    struct iov_iter *data)
+{
+	size_t len = iov_iter_count(data);
+	int ret;
+
+	fastipc_connection_get(conn);
+	msg->conn = conn;
+	ret = fastipc_msg_reserve(msg, len);
+	if (ret)
+		return ret;
+	if (!copy_from_iter_full(msg->data, len, data))
+		return -EFAULT;
+	ret = fastipc_user_charge_bytes(conn->user, len);
+	if (ret)
+		return ret;
+	msg->charged = len;
+
+	msg->len = len;
+	msg->type = type;
+	msg->token = 0;
+	msg->cookie = 0;
+	msg->conn_id = conn->id;
+	msg->error = 0;
+	msg->withdrawn = false;
+	msg->uid = current_euid();
+	msg->gid = current_egid();
+	msg->sender = get_task_struct(current);
+	return 0;
+}
+
+static bool fastipc_filter_matches(const struct fastipc_filter *filter, s64 type)
+{
+	if (filter->type > 0)
+		return (type == filter->type) != filter->except;
+	/* type >= 0, so -type cannot overflow: type <= -filter->type. */
+	return -type >= filter->type;
+}
+
+static struct fastipc_msg *fastipc_queue_find_locked(struct fastipc_endpoint *ep,
+						     const struct fastipc_filter *filter)
+{
+	struct fastipc_msg *msg, *best = NULL;
+
+	lockdep_assert_held(&ep->lock);
+	list_for_each_entry(msg, &ep->queue, node) {
+		if (!fastipc_filter_matches(filter, msg->type))
+			continue;
+		if (filter->type >= 0)
+			return msg;
+		if (!best || msg->type < best->type)
+			best = msg;
+	}
+	return best;
+}
+
+static void fastipc_queue_add_locked(struct fastipc_endpoint *ep,
+				     struct fastipc_msg *msg, bool at_head)
+{
+	lockdep_assert_held(&ep->lock);
+	msg->state = FASTIPC_MSG_QUEUED;
+	if (at_head)
+		list_add(&msg->node, &ep->queue);
+	else
+		list_add_tail(&msg->node, &ep->queue);
+	WRITE_ONCE(ep->nr_queued, ep->nr_queued + 1);
+}
+
+static void fastipc_queue_del_locked(struct fastipc_endpoint *ep,
+				     struct fastipc_msg *msg)
+{
+	lockdep_assert_held(&ep->lock);
+	list_del(&msg->node);
+	WRITE_ONCE(ep->nr_queued, ep->nr_queued - 1);
+}
+
+static bool fastipc_queue_has_room_locked(struct fastipc_endpoint *ep)
+{
+	lockdep_assert_held(&ep->lock);
+	return ep->nr_queued < fastipc_limit(FASTIPC_LIMIT_QUEUE_DEPTH);
+}
+
+static void fastipc_notify_endpoint(struct fastipc_endpoint *ep, __poll_t mask)
+{
+	if (wq_has_sleeper(&ep->poll_wait))
+		wake_up_interruptible_poll(&ep->poll_wait, mask);
+	if (mask & EPOLLIN)
+		kill_fasync(&ep->fasync, SIGIO, POLL_IN);
+}
+
+static void fastipc_notify_connection(struct fastipc_connection *conn)
+{
+	if (wq_has_sleeper(&conn->poll_wait))
+		wake_up_interruptible_poll(&conn->poll_wait, EPOLLIN | EPOLLRDNORM);
+	kill_fasync(&conn->fasync, SIGIO, POLL_IN);
+}
+
+/**
+ * struct fastipc_receiver - a receiver waiting on an endpoint
+ * @wait: on ep->recv_wait, exclusive, so one message wakes one receiver.
+ * @filter: the messages it wants.  A wake-up for a message it would not
+ *	take passes it over, so that the wake-up reaches one that would.
+ */
+struct fastipc_receiver {
+	struct wait_queue_entry wait;
+	const struct fastipc_filter *filter;
+};
+
+static int fastipc_receiver_wake(struct wait_queue_entry *wait,
+				 unsigned int mode, int sync, void *key)
+{
+	struct fastipc_receiver *receiver =
+		container_of(wait, struct fastipc_receiver, wait);
+	struct fastipc_msg *msg = key;
+
+	if (msg && !fastipc_filter_matches(receiver->filter, msg->type))
+		return 0;
+	return default_wake_function(wait, mode, sync, key);
+}
+
+/* Wake one receiver that would take @msg (any receiver for NULL). */
+static void fastipc_wake_receiver_locked(struct fastipc_endpoint *ep,
+					 struct fastipc_msg *msg, bool sync)
+{
+	lockdep_assert_held(&ep->lock);
+	if (!waitqueue_active(&ep->recv_wait))
+		return;
+	if (sync)
+		__wake_up_sync_key(&ep->recv_wait, TASK_INTERRUPTIBLE, msg);
+	else
+		__wake_up(&ep->recv_wait, TASK_INTERRUPTIBLE, 1, msg);
+}
+
+/*
+ * Sleep until woken, @dl or a signal, with ep->lock dropped meanwhile.  The
+ * caller has queued itself and set its task state with prepare_to_wait*().
+ * Returns 0 when woken, or why the wait must end.
+ */
+static int fastipc_sleep_locked(struct fastipc_endpoint *ep,
+				const struct fastipc_deadline *dl,
+				unsigned int state)
+{
+	ktime_t expires = dl->expires;
+	int ret = 0;
+
+	lockdep_assert_held(&ep->lock);
+	if (dl->mode == FASTIPC_WAIT_NONE)
+		return -EAGAIN;
+	if (signal_pending_state(state, current))
+		return -EINTR;
+
+	spin_unlock(&ep->lock);
+	if (dl->mode == FASTIPC_WAIT_INFINITE)
+		schedule();
+	else if (!schedule_hrtimeout_range(&expires, current->timer_slack_ns,
+					   HRTIMER_MODE_ABS))
+		ret = -ETIMEDOUT;
+	spin_lock(&ep->lock);
+	return ret;
+}
+
+void fastipc_deadline_remaining(const struct fastipc_deadline *dl,
+				struct fastipc_timeout *timeout)
+{
+	s64 left;
+
+	if (!dl->relative)
+		return;
+	left = ktime_to_ns(ktime_sub(dl->expires, ktime_get()));
+	timeout->ns = max_t(s64, left, 0);
+}
+
+/*
+ * Queue @msg, waiting for room until @room.  An async call joins its
+ * connection's async list in the same critical section, so a reply can
+ * never find it missing.
+ */
+static int fastipc_enqueue(struct fastipc_endpoint *ep, struct fastipc_msg *msg,
+			   const struct fastipc_deadline *room, bool sync,
+			   u64 *cookie)
+{
+	DEFINE_WAIT(wait);
+	int ret = 0;
+
+	spin_lock(&ep->lock);
+	for (;;) {
+		prepare_to_wait_exclusive(&ep->send_wait, &wait, TASK_INTERRUPTIBLE);
+		if (ep->dead) {
+			ret = -EPIPE;
+			break;
+		}
+		if (fastipc_queue_has_room_locked(ep)) {
+			ret = 0;
+			break;
+		}
+		if (ret)
+			break;
+		ret = fastipc_sleep_locked(ep, room, TASK_INTERRUPTIBLE);
+	}
+	finish_wait(&ep->send_wait, &wait);
+	if (ret) {
+		/* Pass on a wake-up this sender may have used up. */
+		if (ret != -EPIPE && fastipc_queue_has_room_locked(ep))
+			wake_up(&ep->send_wait);
+		spin_unlock(&ep->lock);
+		return ret;
+	}
+
+	if (msg->is_async) {
+		/* Once queued the message may be answered and collected. */
+		msg->cookie = ++msg->conn->next_cookie;
+		*cookie = msg->cookie;
+		list_add_tail(&msg->async_node, &msg->conn->async);
+	}
+	fastipc_queue_add_locked(ep, msg, false);
+	ep->stats.sent++;
+	trace_fastipc_send(ep->id, msg->conn_id, msg->type, msg->len, msg->is_call);
+	fastipc_wake_receiver_locked(ep, msg, sync);
+	spin_unlock(&ep->lock);
+	fastipc_notify_endpoint(ep, EPOLLIN | EPOLLRDNORM);
+	return 0;
+}
+
+int fastipc_send(struct fastipc_connection *conn, s64 type,
+		 struct iov_iter *data, const struct fastipc_deadline *room)
+{
+	size_t len = iov_iter_count(data);
+	struct fastipc_msg *msg;
+	int ret;
+
+	msg = fastipc_msg_alloc(len <= FASTIPC_MSG_INLINE ? len : 0);
+	if (!msg)
+		return -ENOMEM;
+	msg->is_call = false;
+	msg->is_async = false;
+	ret = fastipc_msg_fill(msg, conn, type, data);
+	if (ret)
+		goto err_free;
+	ret = fastipc_enqueue(conn->ep, msg, room, false, NULL);
+	if (ret)
+		goto err_free;
+	return 0;
+
+err_free:
+	fastipc_msg_free(msg);
+	return ret;
+}
+
+/* A call is answered (@error 0) or failed: hand it to whoever waits for it. */
+static void fastipc_call_done_locked(struct fastipc_endpoint *ep,
+				     struct fastipc_msg *msg, int error)
+{
+	lockdep_assert_held(&ep->lock);
+	msg->state = FASTIPC_MSG_DONE;
+	msg->error = error;
+	if (msg->is_async) {
+		list_add_tail(&msg->node, &msg->conn->finished);
+		fastipc_notify_connection(msg->conn);
+	} else {
+		__wake_up_sync(&msg->done_wait, TASK_NORMAL);
+	}
+}
+
+/* The deadline a waiting caller sleeps to, given where its call stands. */
+static void fastipc_call_deadline_locked(const struct fastipc_msg *msg,
+					 const struct fastipc_deadline *send,
+					 const struct fastipc_deadline *reply,
+					 struct fastipc_deadline *dl)
+{
+	*dl = *reply;
+	if (msg->state == FASTIPC_MSG_QUEUED) {
+		/*
+		 * The reply phase has not begun, and when it does it ends no
+		 * sooner than @reply's length from now: sleeping to the
+		 * earlier of that and the send deadline misses nothing.
+		 */
+		if (reply->relative)
+			dl->expires = ktime_add_safe(ktime_get(), ns_to_ktime(reply->ns));
+		if (send->mode == FASTIPC_WAIT_ABSOLUTE &&
+		    (dl->mode != FASTIPC_WAIT_ABSOLUTE ||
+		     ktime_before(send->expires, dl->expires)))
+			*dl = *send;
+		if (dl->mode == FASTIPC_WAIT_NONE)
+			dl->mode = FASTIPC_WAIT_INFINITE;
+	} else if (msg->state == FASTIPC_MSG_REPLYING) {
+		/* The reply is being copied in: it is as good as here. */
+		dl->mode = FASTIPC_WAIT_INFINITE;
+	} else if (reply->relative) {
+		dl->expires = ktime_add_safe(msg->taken, ns_to_ktime(reply->ns));
+	}
+}
+
+/* Has the phase the call is in run out of time? */
+static bool fastipc_call_expired_locked(const struct fastipc_msg *msg,
+					const struct fastipc_deadline *send,
+					const struct fastipc_deadline *reply)
+{
+	const struct fastipc_deadline *dl = msg->state == FASTIPC_MSG_QUEUED ?
+					    send : reply;
+	ktime_t expires = dl->expires;
+
+	if (dl->mode == FASTIPC_WAIT_INFINITE)
+		return false;
+	if (dl->mode == FASTIPC_WAIT_NONE)
+		return msg->state != FASTIPC_MSG_QUEUED;
+	if (dl == reply && reply->relative)
+		expires = ktime_add_safe(msg->taken, ns_to_ktime(reply->ns));
+	return !ktime_before(ktime_get(), expires);
+}
+
+/*
+ * The caller gives up on @msg.  Returns true if the caller still owns it
+ * (it was queued, and is now off the queue), false if it now belongs to the
+ * receiver that took it.
+ */
+static bool fastipc_call_withdraw_locked(struct fastipc_endpoint *ep,
+					 struct fastipc_msg *msg)
+{
+	lockdep_assert_held(&ep->lock);
+	ep->stats.withdrawn++;
+	trace_fastipc_cancel(ep->id, msg->conn_id, msg->token, msg->state);
+	if (msg->state == FASTIPC_MSG_QUEUED) {
+		fastipc_queue_del_locked(ep, msg);
+		if (waitqueue_active(&ep->send_wait))
+			wake_up(&ep->send_wait);
+		return true;
+	}
+	msg->withdrawn = true;
+	return false;
+}
+
+int fastipc_call(struct fastipc_connection *conn, s64 type,
+		 struct iov_iter *data, struct iov_iter *reply,
+		 const struct fastipc_deadline *send,
+		 const struct fastipc_deadline *reply_deadline,
+		 struct fastipc_outcome *outcome)
+{
+	struct fastipc_endpoint *ep = conn->ep;
+	struct fastipc_deadline dl;
+	struct fastipc_msg *msg;
+	DEFINE_WAIT(wait);
+	unsigned int state;
+	size_t copy;
+	int ret;
+
+	msg = fastipc_spare_take(conn);
+	if (!msg)
+		return -ENOMEM;
+	msg->is_call = true;
+	msg->is_async = false;
+	ret = fastipc_msg_fill(msg, conn, type, data);
+	if (ret)
+		goto out;
+	ret = fastipc_enqueue(ep, msg, send, true, NULL);
+	if (ret)
+		goto out;
+
+	spin_lock(&ep->lock);
+	for (;;) {
+		/* A reply being copied in may only be abandoned by dying. */
+		state = msg->state == FASTIPC_MSG_REPLYING ? TASK_KILLABLE :
+							     TASK_INTERRUPTIBLE;
+		prepare_to_wait(&msg->done_wait, &wait, state);
+		if (msg->state == FASTIPC_MSG_DONE) {
+			ret = 0;
+			break;
+		}
+		if (ret == -ETIMEDOUT &&
+		    !fastipc_call_expired_locked(msg, send, reply_deadline))
+			ret = 0;	/* an early wake-up, see _call_deadline */
+		if (ret && (msg->state != FASTIPC_MSG_REPLYING ||
+			    fatal_signal_pending(current)))
+			break;
+		fastipc_call_deadline_locked(msg, send, reply_deadline, &dl);
+		ret = fastipc_sleep_locked(ep, &dl, state);
+	}
+	finish_wait(&msg->done_wait, &wait);
+	if (ret) {
+		if (ret == -ETIMEDOUT)
+			trace_fastipc_timeout(ep->id, msg->conn_id, msg->token);
+		if (!fastipc_call_withdraw_locked(ep, msg))
+			msg = NULL;
+		spin_unlock(&ep->lock);
+		goto out;
+	}
+	spin_unlock(&ep->lock);
+
+	ret = msg->error;
+	if (!ret) {
+		outcome->type = msg->type;
+		outcome->len = msg->len;
+		copy = min(msg->len, iov_iter_count(reply));
+		if (copy_to_iter(msg->data, copy, reply) != copy)
+			ret = -EFAULT;
+		else if (copy < msg->len)
+			ret = -EMSGSIZE;
+	}
+out:
+	if (msg)
+		fastipc_spare_return(conn, msg);
+	return ret;
+}
+
+int fastipc_call_async(struct fastipc_connection *conn, s64 type,
+		       struct iov_iter *data,
+		       const struct fastipc_deadline *room, u64 *cookie)
+{
+	struct fastipc_msg *msg;
+	int ret;
+
+	msg = fastipc_msg_alloc(FASTIPC_MSG_INLINE);
+	if (!msg)
+		return -ENOMEM;
+	msg->is_call = true;
+	msg->is_async = true;
+	ret = fastipc_msg_fill(msg, conn, type, data);
+	if (ret)
+		goto err_free;
+	ret = fastipc_enqueue(conn->ep, msg, room, false, cookie);
+	if (ret)
+		goto err_free;
+	return 0;
+
+err_free:
+	fastipc_msg_free(msg);
+	return ret;
+}
+
+static struct fastipc_msg *fastipc_async_find_locked(struct fastipc_connection *conn,
+						     struct list_head *list,
+						     u64 cookie, bool finished)
+{
+	struct fastipc_msg *msg;
+
+	lockdep_assert_held(&conn->ep->lock);
+	if (finished) {
+		list_for_each_entry(msg, list, node)
+			if (!cookie || msg->cookie == cookie)
+				return msg;
+	} else {
+		list_for_each_entry(msg, list, async_node)
+			if (msg->cookie == cookie)
+				return msg;
+	}
+	return NULL;
+}
+
+int fastipc_collect(struct fastipc_connection *conn, u64 cookie,
+		    struct iov_iter *reply, const struct fastipc_deadline *dl,
+		    struct fastipc_outcome *outcome)
+{
+	struct fastipc_endpoint *ep = conn->ep;
+	struct fastipc_msg *msg;
+	DEFINE_WAIT(wait);
+	int ret = 0;
+
+	spin_lock(&ep->lock);
+	if (cookie && !fastipc_async_find_locked(conn, &conn->async, cookie, false)) {
+		spin_unlock(&ep->lock);
+		return -ENOENT;
+	}
+	for (;;) {
+		prepare_to_wait(&conn->poll_wait, &wait, TASK_INTERRUPTIBLE);
+		msg = fastipc_async_find_locked(conn, &conn->finished, cookie, true);
+		if (msg) {
+			ret = 0;
+			break;
+		}
+		if (ret)
+			break;
+		ret = fastipc_sleep_locked(ep, dl, TASK_INTERRUPTIBLE);
+	}
+	finish_wait(&conn->poll_wait, &wait);
+	if (!msg) {
+		spin_unlock(&ep->lock);
+		return ret;
+	}
+
+	outcome->cookie = msg->cookie;
+	outcome->type = msg->type;
+	outcome->len = msg->len;
+	if (!msg->error && msg->len > iov_iter_count(reply)) {
+		spin_unlock(&ep->lock);
+		return -EMSGSIZE;
+	}
+	list_del(&msg->node);
+	list_del(&msg->async_node);
+	spin_unlock(&ep->lock);
+
+	ret = msg->error;
+	if (!ret && copy_to_iter(msg->data, msg->len, reply) != msg->len) {
+		/* Keep it for another try with a good buffer. */
+		spin_lock(&ep->lock);
+		list_add(&msg->node, &conn->finished);
+		list_add(&msg->async_node, &conn->async);
+		spin_unlock(&ep->lock);
+		return -EFAULT;
+	}
+	fastipc_msg_free(msg);
+	return ret;
+}
+
+static void fastipc_delivery_fill(struct fastipc_delivery *delivery,
+				  const struct fastipc_msg *msg)
+{
+	struct pid_namespace *pid_ns = task_active_pid_ns(current);
+	struct user_namespace *user_ns = current_user_ns();
+	struct fastipc_msg_info *info = &delivery->info;
+
+	info->type = msg->type;
+	info->token = 0;
+	info->conn_id = msg->conn_id;
+	info->pid = task_tgid_nr_ns(msg->sender, pid_ns);
+	info->tid = task_pid_nr_ns(msg->sender, pid_ns);
+	info->uid = from_kuid_munged(user_ns, msg->uid);
+	info->gid = from_kgid_munged(user_ns, msg->gid);
+	info->len = msg->len;
+	info->flags = msg->is_call ? FASTIPC_MSG_CALL : 0;
+}
+
+int fastipc_recv(struct fastipc_endpoint *ep,
+		 const struct fastipc_filter *filter, struct iov_iter *data,
+		 const struct fastipc_deadline *dl,
+		 struct fastipc_delivery *delivery)
+{
+	struct fastipc_receiver receiver = { .filter = filter };
+	struct fastipc_msg *msg;
+	int ret = 0;
+
+	init_waitqueue_func_entry(&receiver.wait, fastipc_receiver_wake);
+	receiver.wait.private = current;
+
+	spin_lock(&ep->lock);
+	for (;;) {
+		prepare_to_wait_exclusive(&ep->recv_wait, &receiver.wait,
+					  TASK_INTERRUPTIBLE);
+		msg = fastipc_queue_find_locked(ep, filter);
+		if (msg) {
+			ret = 0;
+			break;
+		}
+		if (ret)
+			break;
+		ret = fastipc_sleep_locked(ep, dl, TASK_INTERRUPTIBLE);
+	}
+	finish_wait(&ep->recv_wait, &receiver.wait);
+	if (!msg || msg->len > iov_iter_count(data)) {
+		if (msg) {
+			delivery->info.len = msg->len;
+			ret = -EMSGSIZE;
+		}
+		/* Pass on a wake-up this receiver may have used up. */
+		if (ep->nr_queued)
+			fastipc_wake_receiver_locked(ep, NULL, false);
+		spin_unlock(&ep->lock);
+		return ret;
+	}
+	fastipc_queue_del_locked(ep, msg);
+	msg->state = FASTIPC_MSG_RECEIVING;
+	msg->taken = ktime_get();
+	if (waitqueue_active(&ep->send_wait))
+		wake_up(&ep->send_wait);
+	spin_unlock(&ep->lock);
+	fastipc_notify_endpoint(ep, EPOLLOUT | EPOLLWRNORM);
+
+	fastipc_delivery_fill(delivery, msg);
+	if (copy_to_iter(msg->data, msg->len, data) != msg->len) {
+		spin_lock(&ep->lock);
+		if (msg->withdrawn) {
+			/* Its caller is gone; nobody will miss it. */
+			spin_unlock(&ep->lock);
+			fastipc_msg_free(msg);
+			return -EFAULT;
+		}
+		/* Back where it was, for a receiver with a good buffer. */
+		fastipc_queue_add_locked(ep, msg, true);
+		spin_unlock(&ep->lock);
+		return -EFAULT;
+	}
+
+	fastipc_msg_uncharge(msg);
+	spin_lock(&ep->lock);
+	ep->stats.received++;
+	trace_fastipc_recv(ep->id, msg->conn_id, msg->type, msg->len, msg->is_call);
+	if (!msg->is_call) {
+		spin_unlock(&ep->lock);
+		fastipc_msg_free(msg);
+		return 0;
+	}
+	msg->token = ++ep->next_token;
+	msg->state = FASTIPC_MSG_RECEIVED;
+	hash_add(ep->calls, &msg->call_node, msg->token);
+	delivery->info.token = msg->token;
+	spin_unlock(&ep->lock);
+	return 0;
+}
+
+static struct fastipc_msg *fastipc_call_find_locked(struct fastipc_endpoint *ep,
+						    u64 token)
+{
+	struct fastipc_msg *msg;
+
+	lockdep_assert_held(&ep->lock);
+	hash_for_each_possible(ep->calls, msg, call_node, token)
+		if (msg->token == token)
+			return msg;
+	return NULL;
+}
+
+int fastipc_reply(struct fastipc_endpoint *ep, u64 token, s64 type,
+		  struct iov_iter *data)
+{
+	size_t len = iov_iter_count(data);
+	struct fastipc_msg *msg;
+	int ret;
+
+	spin_lock(&ep->lock);
+	msg = fastipc_call_find_locked(ep, token);
+	if (!msg) {
+		spin_unlock(&ep->lock);
+		return -ENOENT;
+	}
+	hash_del(&msg->call_node);
+	if (msg->withdrawn)
+		goto drop;
+	msg->state = FASTIPC_MSG_REPLYING;
+	spin_unlock(&ep->lock);
+
+	ret = fastipc_msg_reserve(msg, len);
+	if (!ret && !copy_from_iter_full(msg->data, len, data))
+		ret = -EFAULT;
+
+	spin_lock(&ep->lock);
+	if (msg->withdrawn)
+		goto drop;
+	if (ret) {
+		/* The token stays good for another try. */
+		msg->state = FASTIPC_MSG_RECEIVED;
+		hash_add(ep->calls, &msg->call_node, msg->token);
+		spin_unlock(&ep->lock);
+		return ret;
+	}
+	msg->len = len;
+	msg->type = type;
+	ep->stats.replied++;
+	trace_fastipc_reply(ep->id, msg->conn_id, token, len, 0);
+	fastipc_call_done_locked(ep, msg, 0);
+	spin_unlock(&ep->lock);
+	return 0;
+
+drop:
+	ep->stats.replies_dropped++;
+	trace_fastipc_reply(ep->id, msg->conn_id, token, len, -ECANCELED);
+	spin_unlock(&ep->lock);
+	fastipc_msg_free(msg);
+	return -ECANCELED;
+}
+
+void fastipc_queue_shutdown(struct fastipc_endpoint *ep)
+{
+	struct fastipc_msg *msg, *tmp;
+	struct hlist_node *next;
+	LIST_HEAD(lost);
+	int bkt;
+
+	spin_lock(&ep->lock);
+	WRITE_ONCE(ep->dead, true);
+	list_for_each_entry_safe(msg, tmp, &ep->queue, node) {
+		fastipc_queue_del_locked(ep, msg);
+		if (msg->is_call) {
+			fastipc_call_done_locked(ep, msg, -EPIPE);
+		} else {
+			ep->stats.lost_on_close++;
+			list_add(&msg->node, &lost);
+		}
+	}
+	hash_for_each_safe(ep->calls, bkt, next, msg, call_node) {
+		hash_del(&msg->call_node);
+		if (msg->withdrawn)
+			list_add(&msg->node, &lost);
+		else
+			fastipc_call_done_locked(ep, msg, -EPIPE);
+	}
+	wake_up_all(&ep->send_wait);
+	spin_unlock(&ep->lock);
+	fastipc_notify_endpoint(ep, EPOLLHUP | EPOLLOUT | EPOLLWRNORM);
+	fastipc_msg_free_list(&lost);
+}
+
+void fastipc_connection_cancel_all(struct fastipc_connection *conn)
+{
+	struct fastipc_endpoint *ep = conn->ep;
+	struct fastipc_msg *msg, *tmp;
+	LIST_HEAD(gone);
+
+	spin_lock(&ep->lock);
+	list_for_each_entry_safe(msg, tmp, &conn->async, async_node) {
+		list_del(&msg->async_node);
+		if (msg->state == FASTIPC_MSG_DONE) {
+			list_move(&msg->node, &gone);
+		} else if (fastipc_call_withdraw_locked(ep, msg)) {
+			list_add(&msg->node, &gone);
+		}
+	}
+	spin_unlock(&ep->lock);
+	fastipc_msg_free_list(&gone);
+}
