@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fastipc.h"
 
 #define FASTIPC_EXPORT __attribute__((visibility("default")))
+
+static const struct fastipc_timeout fastipc_forever = { .mode = FASTIPC_WAIT_INFINITE };
 
 /* ioctl(2) with the library's return convention. */
 static int fastipc_ioctl(int fd, unsigned long cmd, void *arg)
@@ -15,6 +19,11 @@ static int fastipc_ioctl(int fd, unsigned long cmd, void *arg)
 	int ret = ioctl(fd, cmd, arg);
 
 	return ret < 0 ? -errno : ret;
+}
+
+static uint64_t fastipc_ptr(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
 }
 
 FASTIPC_EXPORT int fastipc_open(void)
@@ -28,6 +37,250 @@ FASTIPC_EXPORT int fastipc_get_info(int ctx, struct fastipc_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	return fastipc_ioctl(ctx, FASTIPC_IOC_GET_INFO, info);
+}
+
+FASTIPC_EXPORT int fastipc_endpoint_create(int ctx, const char *name, mode_t mode)
+{
+	struct fastipc_endpoint_create req = {
+		.mode = mode,
+		.name = fastipc_ptr(name),
+	};
+
+	return fastipc_ioctl(ctx, FASTIPC_IOC_CREATE_ENDPOINT, &req);
+}
+
+FASTIPC_EXPORT int fastipc_connect(int ctx, const char *name)
+{
+	struct fastipc_connect req = { .name = fastipc_ptr(name) };
+
+	if (!name)
+		return -EINVAL;
+	return fastipc_ioctl(ctx, FASTIPC_IOC_CONNECT, &req);
+}
+
+FASTIPC_EXPORT int fastipc_connect_endpoint(int ep)
+{
+	struct fastipc_connect req = { 0 };
+
+	return fastipc_ioctl(ep, FASTIPC_IOC_CONNECT, &req);
+}
+
+FASTIPC_EXPORT int fastipc_send(int conn, int64_t type, const void *data, size_t len,
+				struct fastipc_timeout *timeout)
+{
+	struct fastipc_send req = {
+		.len = len,
+		.type = type,
+		.data = fastipc_ptr(data),
+		.timeout = timeout ? *timeout : fastipc_forever,
+	};
+	int ret;
+
+	if (len > UINT32_MAX)
+		return -EMSGSIZE;
+	ret = fastipc_ioctl(conn, FASTIPC_IOC_SEND, &req);
+	if (timeout)
+		*timeout = req.timeout;
+	return ret;
+}
+
+FASTIPC_EXPORT int fastipc_call_raw(int conn, struct fastipc_call *call)
+{
+	return fastipc_ioctl(conn, FASTIPC_IOC_CALL, call);
+}
+
+/*
+ * One bound for a whole call: a relative timeout becomes an absolute
+ * deadline, shared by the send and the reply phase.
+ */
+static void fastipc_call_bound(struct fastipc_call *call,
+			       const struct fastipc_timeout *timeout)
+{
+	struct fastipc_timeout bound = timeout ? *timeout : fastipc_forever;
+	struct timespec now;
+
+	if (bound.mode == FASTIPC_WAIT_RELATIVE) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		bound.mode = FASTIPC_WAIT_ABSOLUTE;
+		bound.ns += (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
+	}
+	call->send_timeout = bound;
+	call->reply_timeout = bound;
+	if (bound.mode == FASTIPC_WAIT_NONE)
+		call->reply_timeout = fastipc_forever;
+}
+
+/* After EINTR: give a relative timeout what is left of the deadline. */
+static void fastipc_call_remaining(const struct fastipc_call *call,
+				   struct fastipc_timeout *timeout)
+{
+	struct timespec now;
+	uint64_t now_ns;
+
+	if (!timeout || timeout->mode != FASTIPC_WAIT_RELATIVE)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_ns = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
+	timeout->ns = call->reply_timeout.ns > now_ns ? call->reply_timeout.ns - now_ns : 0;
+}
+
+FASTIPC_EXPORT ssize_t fastipc_call(int conn, int64_t type, const void *req, size_t req_len,
+				    void *reply, size_t reply_capacity, int64_t *reply_type,
+				    struct fastipc_timeout *timeout)
+{
+	struct fastipc_call call = {
+		.len = req_len,
+		.type = type,
+		.data = fastipc_ptr(req),
+		.reply_data = fastipc_ptr(reply),
+		.reply_capacity = reply_capacity > UINT32_MAX ? UINT32_MAX : reply_capacity,
+	};
+	int ret;
+
+	if (req_len > UINT32_MAX)
+		return -EMSGSIZE;
+	fastipc_call_bound(&call, timeout);
+	ret = fastipc_ioctl(conn, FASTIPC_IOC_CALL, &call);
+	if (ret == -EINTR)
+		fastipc_call_remaining(&call, timeout);
+	if (ret < 0)
+		return ret;
+	if (reply_type)
+		*reply_type = call.reply_type;
+	return call.reply_len;
+}
+
+FASTIPC_EXPORT int fastipc_call_async(int conn, int64_t type, const void *req, size_t len,
+				      uint64_t *cookie)
+{
+	struct fastipc_call call = {
+		.flags = FASTIPC_CALL_ASYNC,
+		.len = len,
+		.type = type,
+		.data = fastipc_ptr(req),
+	};
+	int ret;
+
+	if (len > UINT32_MAX)
+		return -EMSGSIZE;
+	ret = fastipc_ioctl(conn, FASTIPC_IOC_CALL, &call);
+	if (!ret)
+		*cookie = call.cookie;
+	return ret;
+}
+
+FASTIPC_EXPORT ssize_t fastipc_collect(int conn, uint64_t *cookie, void *reply,
+				       size_t reply_capacity, int64_t *reply_type,
+				       struct fastipc_timeout *timeout)
+{
+	struct fastipc_collect req = {
+		.reply_capacity = reply_capacity > UINT32_MAX ? UINT32_MAX : reply_capacity,
+		.cookie = *cookie,
+		.reply_data = fastipc_ptr(reply),
+		.timeout = timeout ? *timeout : fastipc_forever,
+	};
+	int ret;
+
+	ret = fastipc_ioctl(conn, FASTIPC_IOC_COLLECT, &req);
+	if (timeout)
+		*timeout = req.timeout;
+	if (ret == 0 || ret == -EPIPE || ret == -EMSGSIZE)
+		*cookie = req.cookie;
+	if (ret < 0)
+		return ret;
+	if (reply_type)
+		*reply_type = req.reply_type;
+	return req.reply_len;
+}
+
+FASTIPC_EXPORT int fastipc_recv_raw(int ep, struct fastipc_recv *recv)
+{
+	return fastipc_ioctl(ep, FASTIPC_IOC_RECV, recv);
+}
+
+FASTIPC_EXPORT ssize_t fastipc_recv(int ep, int64_t type, void *buf, size_t capacity,
+				    struct fastipc_msg_info *info,
+				    struct fastipc_timeout *timeout)
+{
+	struct fastipc_recv req = {
+		.capacity = capacity > UINT32_MAX ? UINT32_MAX : capacity,
+		.type = type,
+		.data = fastipc_ptr(buf),
+		.timeout = timeout ? *timeout : fastipc_forever,
+	};
+	int ret;
+
+	ret = fastipc_ioctl(ep, FASTIPC_IOC_RECV, &req);
+	if (timeout)
+		*timeout = req.timeout;
+	if (info)
+		*info = req.msg;
+	return ret < 0 ? ret : (ssize_t)req.msg.len;
+}
+
+FASTIPC_EXPORT int fastipc_reply(int ep, uint64_t token, int64_t type, const void *data,
+				 size_t len)
+{
+	struct fastipc_reply req = {
+		.len = len,
+		.type = type,
+		.data = fastipc_ptr(data),
+		.token = token,
+	};
+
+	if (len > UINT32_MAX)
+		return -EMSGSIZE;
+	return fastipc_ioctl(ep, FASTIPC_IOC_REPLY, &req);
+}
+
+FASTIPC_EXPORT int fastipc_reply_recv(int ep, struct fastipc_reply_recv *rr)
+{
+	return fastipc_ioctl(ep, FASTIPC_IOC_REPLY_RECV, rr);
+}
+
+FASTIPC_EXPORT int fastipc_serve(int ep, size_t capacity, fastipc_handler_fn handler,
+				 void *arg)
+{
+	struct fastipc_reply_recv rr = { 0 };
+	int64_t reply_type;
+	void *req, *reply;
+	ssize_t len;
+	int ret;
+
+	if (capacity > UINT32_MAX)
+		capacity = UINT32_MAX;
+	req = malloc(capacity);
+	reply = malloc(capacity);
+	if (!req || !reply) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	rr.recv.data = fastipc_ptr(req);
+	rr.recv.capacity = capacity;
+	rr.reply.data = fastipc_ptr(reply);
+	for (;;) {
+		ret = fastipc_reply_recv(ep, &rr);
+		rr.reply.token = 0;
+		if (ret == -EINTR)
+			continue;
+		if (ret < 0)
+			break;
+		reply_type = 0;
+		len = handler(arg, &rr.recv.msg, req, reply, capacity, &reply_type);
+		if (len < 0) {
+			ret = len;
+			break;
+		}
+		if (rr.recv.msg.flags & FASTIPC_MSG_CALL) {
+			rr.reply.token = rr.recv.msg.token;
+			rr.reply.type = reply_type;
+			rr.reply.len = len;
+		}
+	}
+out:
+	free(req);
+	free(reply);
+	return ret;
 }
 
 FASTIPC_EXPORT const char *fastipc_version(void)

@@ -484,6 +484,8 @@ static long fastipc_ioctl_call(struct file *file, void *arg)
 	ret = fastipc_deadline_from_user(&req->reply_timeout, false, &reply_dl);
 	if (ret)
 		return ret;
+	if (!(req->flags & FASTIPC_CALL_ASYNC) && reply_dl.mode == FASTIPC_WAIT_NONE)
+		return -EINVAL;
 	if (req->len > fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE))
 		return -EMSGSIZE;
 

@@ -212,7 +212,6 @@ void fastipc_endpoint_show(struct seq_file *m, struct fastipc_endpoint *ep)
 	seq_printf(m, "replied:\t%llu\n", ep->stats.replied);
 	seq_printf(m, "replies_dropped:\t%llu\n", ep->stats.replies_dropped);
 	seq_printf(m, "withdrawn:\t%llu\n", ep->stats.withdrawn);
-	seq_printf(m, "lost_on_close:\t%llu\n", ep->stats.lost_on_close);
 	spin_unlock(&ep->lock);
 }
 

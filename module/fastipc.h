@@ -253,7 +253,6 @@ struct fastipc_endpoint {
 		u64 replied;
 		u64 replies_dropped;
 		u64 withdrawn;
-		u64 lost_on_close;
 	} stats;
 };
 

@@ -182,6 +182,8 @@ static int fastipc_msg_fill(struct fastipc_msg *msg,
 
 static bool fastipc_filter_matches(const struct fastipc_filter *filter, s64 type)
 {
+	if (!filter->type)
+		return true;
 	if (filter->type > 0)
 		return (type == filter->type) != filter->except;
 	/* type >= 0, so -type cannot overflow: type <= -filter->type. */
@@ -606,7 +608,8 @@ int fastipc_collect(struct fastipc_connection *conn, u64 cookie,
 	int ret = 0;
 
 	spin_lock(&ep->lock);
-	if (cookie && !fastipc_async_find_locked(conn, &conn->async, cookie, false)) {
+	if (cookie ? !fastipc_async_find_locked(conn, &conn->async, cookie, false) :
+		     list_empty(&conn->async)) {
 		spin_unlock(&ep->lock);
 		return -ENOENT;
 	}
@@ -679,6 +682,7 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 	int ret = 0;
 
 	init_waitqueue_func_entry(&receiver.wait, fastipc_receiver_wake);
+	INIT_LIST_HEAD(&receiver.wait.entry);
 	receiver.wait.private = current;
 
 	spin_lock(&ep->lock);
@@ -821,7 +825,6 @@ void fastipc_queue_shutdown(struct fastipc_endpoint *ep)
 		if (msg->is_call) {
 			fastipc_call_done_locked(ep, msg, -EPIPE);
 		} else {
-			ep->stats.lost_on_close++;
 			list_add(&msg->node, &lost);
 		}
 	}

@@ -26,7 +26,7 @@ int fastipc_name_valid(const char *name)
 	if (!*name)
 		return -EINVAL;
 	for (c = name; *c; c++)
-		if (!isalnum(*c) && !strchr("._:@/-", *c))
+		if (!isascii(*c) || (!isalnum(*c) && !strchr("._:@/-", *c)))
 			return -EINVAL;
 	return 0;
 }

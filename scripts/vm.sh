@@ -27,7 +27,7 @@ files=("$@")
 
 read -r kver bzimage kdir < <(kernel_paths "$kernel")
 ko=$("$FASTIPC_ROOT/scripts/build-module.sh" "$kernel")
-out=$FASTIPC_BUILD/vm/$kernel
+out=${FASTIPC_VM_OUT:-$FASTIPC_BUILD/vm/$kernel}
 mkdir -p "$out"
 
 # --- initramfs -------------------------------------------------------------

@@ -199,7 +199,8 @@ struct fastipc_send {
  *	once queued, for a receiver to take it; %FASTIPC_WAIT_NONE only refuses
  *	to wait for room.
  * @reply_timeout: how long to wait for the reply once a receiver took the
- *	request (relative mode counts from that moment).
+ *	request (relative mode counts from that moment); never
+ *	%FASTIPC_WAIT_NONE for a synchronous call.
  *
  * A call that times out or is interrupted is withdrawn: if no receiver took
  * it yet it is gone, else the server's later reply is dropped (and its REPLY
@@ -341,16 +342,18 @@ struct fastipc_reply_recv {
  * FASTIPC_IOC_SEND (connection fd)
  *	EINVAL	unknown flag, type < 0, or an invalid timeout
  *	EMSGSIZE	len above the max_msg_size limit
- *	EPIPE	the endpoint's last fd was closed
- *	ENOBUFS	the connection owner's user has max_queued_bytes queued
+ *	ENOMEM
  *	EFAULT	the payload cannot be read
+ *	ENOBUFS	the connection owner's user has max_queued_bytes queued
+ *	EPIPE	the endpoint's last fd was closed
  *	EAGAIN	the queue is full and the call may not wait
  *	ETIMEDOUT	the queue stayed full until the timeout
  *	EINTR	a signal came while waiting for room
- *	ENOMEM
  *
  * FASTIPC_IOC_CALL (connection fd)
- *	as SEND (unknown flag: FASTIPC_CALL_FLAGS_ALL), then while waiting:
+ *	as SEND (unknown flag: FASTIPC_CALL_FLAGS_ALL; also EINVAL for a
+ *	synchronous call whose reply_timeout is FASTIPC_WAIT_NONE: it must
+ *	wait for its reply), then while waiting:
  *	EAGAIN, ETIMEDOUT, EINTR	the call was withdrawn (see above)
  *	EPIPE	the endpoint's last fd was closed before the reply
  *	EMSGSIZE	the reply was longer than reply_capacity: the first
@@ -359,7 +362,8 @@ struct fastipc_reply_recv {
  *
  * FASTIPC_IOC_COLLECT (connection fd)
  *	EINVAL	unknown flag, __reserved not 0, or an invalid timeout
- *	ENOENT	cookie names no async call pending on this connection
+ *	ENOENT	cookie names no async call pending on this connection, or
+ *		cookie is 0 and none is pending
  *	EAGAIN, ETIMEDOUT, EINTR	no reply yet (the calls stay pending)
  *	EPIPE	the call failed: the endpoint's last fd was closed
  *	EMSGSIZE	the reply is longer than reply_capacity; it stays,
