@@ -33,7 +33,8 @@ LIB_SO := $(BUILD)/lib/libfastipc.so.$(VERSION)
 LIB_A := $(BUILD)/lib/libfastipc.a
 LIB_PC := $(BUILD)/lib/libfastipc.pc
 KSFT_DIR := $(CACHE)/src/linux/tools/testing/selftests
-EXAMPLES := $(BUILD)/examples/fastipc-hello
+EXAMPLES := $(BUILD)/examples/fastipc-hello $(BUILD)/examples/fastipc-echo-server \
+	$(BUILD)/examples/fastipc-echo-client
 
 all: module lib selftests examples
 
@@ -79,8 +80,14 @@ $(BUILD)/examples/fastipc-%: lib/examples/%.c $(LIB_SO)
 	$(CC) $(CFLAGS) -Wall -Wextra -Werror -Iuapi -Ilib -o $@ $< \
 		-L$(BUILD)/lib -lfastipc -Wl,-rpath,$(BUILD)/lib
 
+# The echo service: a server process, two clients, then a stop request.
+RUN_DEMO := /root/fastipc-hello && \
+	{ /root/fastipc-echo-server & } && \
+	/root/fastipc-echo-client alice && /root/fastipc-echo-client bob && \
+	/root/fastipc-echo-client --stop && wait
+
 run: setup lib examples
-	@scripts/vm.sh cmd $(KERNEL) "/root/fastipc-hello" $(EXAMPLES)
+	@scripts/vm.sh cmd $(KERNEL) "$(RUN_DEMO)" $(EXAMPLES)
 
 check: setup $(if $(filter debug,$(KERNELS)),debug-kernel) selftests
 	@scripts/check.sh $(KERNELS)
