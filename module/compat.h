@@ -14,7 +14,8 @@
 #include <linux/version.h>
 
 #ifndef CONFIG_POSIX_MQUEUE
-#error "fastipc scopes names by IPC namespace through its mqueue mount: it needs CONFIG_POSIX_MQUEUE"
+/* Names are scoped by IPC namespace through its mqueue mount. */
+#error "fastipc needs CONFIG_POSIX_MQUEUE"
 #endif
 
 /*

@@ -226,7 +226,7 @@ struct fastipc_outcome {
  * @stats: counters, updated under @lock.
  */
 struct fastipc_endpoint {
-	spinlock_t lock;
+	spinlock_t lock;	/* see msgqueue.c for what it guards */
 	struct list_head queue;
 	unsigned int nr_queued;
 	DECLARE_HASHTABLE(calls, 6);

@@ -276,12 +276,22 @@ static void fastipc_wake_receiver_locked(struct fastipc_endpoint *ep,
 					 struct fastipc_msg *msg, bool sync)
 {
 	lockdep_assert_held(&ep->lock);
+	/* Receivers queue themselves under ep->lock: no barrier is needed. */
 	if (!waitqueue_active(&ep->recv_wait))
 		return;
 	if (sync)
 		__wake_up_sync_key(&ep->recv_wait, TASK_INTERRUPTIBLE, msg);
 	else
 		__wake_up(&ep->recv_wait, TASK_INTERRUPTIBLE, 1, msg);
+}
+
+/* A message left the queue: one sender waiting for room may go on. */
+static void fastipc_wake_sender_locked(struct fastipc_endpoint *ep)
+{
+	lockdep_assert_held(&ep->lock);
+	/* Senders queue themselves under ep->lock: no barrier is needed. */
+	if (waitqueue_active(&ep->send_wait))
+		wake_up(&ep->send_wait);
 }
 
 /*
@@ -292,6 +302,7 @@ static void fastipc_wake_receiver_locked(struct fastipc_endpoint *ep,
 static int fastipc_sleep_locked(struct fastipc_endpoint *ep,
 				const struct fastipc_deadline *dl,
 				unsigned int state)
+	__must_hold(&ep->lock)
 {
 	ktime_t expires = dl->expires;
 	int ret = 0;
@@ -354,7 +365,7 @@ static int fastipc_enqueue(struct fastipc_endpoint *ep, struct fastipc_msg *msg,
 	if (ret) {
 		/* Pass on a wake-up this sender may have used up. */
 		if (ret != -EPIPE && fastipc_queue_has_room_locked(ep))
-			wake_up(&ep->send_wait);
+			fastipc_wake_sender_locked(ep);
 		spin_unlock(&ep->lock);
 		return ret;
 	}
@@ -474,8 +485,7 @@ static bool fastipc_call_withdraw_locked(struct fastipc_endpoint *ep,
 	trace_fastipc_cancel(ep->id, msg->conn_id, msg->token, msg->state);
 	if (msg->state == FASTIPC_MSG_QUEUED) {
 		fastipc_queue_del_locked(ep, msg);
-		if (waitqueue_active(&ep->send_wait))
-			wake_up(&ep->send_wait);
+		fastipc_wake_sender_locked(ep);
 		return true;
 	}
 	msg->withdrawn = true;
@@ -713,8 +723,7 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 	fastipc_queue_del_locked(ep, msg);
 	msg->state = FASTIPC_MSG_RECEIVING;
 	msg->taken = ktime_get();
-	if (waitqueue_active(&ep->send_wait))
-		wake_up(&ep->send_wait);
+	fastipc_wake_sender_locked(ep);
 	spin_unlock(&ep->lock);
 	fastipc_notify_endpoint(ep, EPOLLOUT | EPOLLWRNORM);
 
@@ -822,11 +831,10 @@ void fastipc_queue_shutdown(struct fastipc_endpoint *ep)
 	WRITE_ONCE(ep->dead, true);
 	list_for_each_entry_safe(msg, tmp, &ep->queue, node) {
 		fastipc_queue_del_locked(ep, msg);
-		if (msg->is_call) {
+		if (msg->is_call)
 			fastipc_call_done_locked(ep, msg, -EPIPE);
-		} else {
+		else
 			list_add(&msg->node, &lost);
-		}
 	}
 	hash_for_each_safe(ep->calls, bkt, next, msg, call_node) {
 		hash_del(&msg->call_node);
@@ -850,11 +858,10 @@ void fastipc_connection_cancel_all(struct fastipc_connection *conn)
 	spin_lock(&ep->lock);
 	list_for_each_entry_safe(msg, tmp, &conn->async, async_node) {
 		list_del(&msg->async_node);
-		if (msg->state == FASTIPC_MSG_DONE) {
+		if (msg->state == FASTIPC_MSG_DONE)
 			list_move(&msg->node, &gone);
-		} else if (fastipc_call_withdraw_locked(ep, msg)) {
+		else if (fastipc_call_withdraw_locked(ep, msg))
 			list_add(&msg->node, &gone);
-		}
 	}
 	spin_unlock(&ep->lock);
 	fastipc_msg_free_list(&gone);

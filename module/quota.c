@@ -40,10 +40,14 @@ struct fastipc_user *fastipc_user_get(kuid_t uid)
 	return fresh;
 }
 
+/* Only endpoint and connection teardown gets here, never the message path. */
 void fastipc_user_put(struct fastipc_user *user)
 {
-	if (!refcount_dec_and_lock(&user->refs, &fastipc_users_lock))
+	spin_lock(&fastipc_users_lock);
+	if (!refcount_dec_and_test(&user->refs)) {
+		spin_unlock(&fastipc_users_lock);
 		return;
+	}
 	hash_del(&user->node);
 	spin_unlock(&fastipc_users_lock);
 	WARN_ON_ONCE(atomic_read(&user->endpoints));

@@ -23,6 +23,7 @@
 #ifndef _UAPI_LINUX_FASTIPC_H
 #define _UAPI_LINUX_FASTIPC_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -32,7 +33,7 @@
 #define FASTIPC_ABI_VERSION	1
 
 /* Endpoints, connections, send / call / receive / reply, async calls. */
-#define FASTIPC_FEATURE_MESSAGES	(1ULL << 0)
+#define FASTIPC_FEATURE_MESSAGES	_BITULL(0)
 #define FASTIPC_FEATURES_ALL		FASTIPC_FEATURE_MESSAGES
 
 /* An endpoint name's longest length, its terminating NUL included. */
@@ -162,7 +163,7 @@ struct fastipc_msg_info {
 	__u32 flags;
 };
 
-#define FASTIPC_MSG_CALL	(1U << 0)
+#define FASTIPC_MSG_CALL	_BITUL(0)
 
 /**
  * struct fastipc_send - FASTIPC_IOC_SEND, a one-way message
@@ -220,7 +221,7 @@ struct fastipc_call {
 	struct fastipc_timeout reply_timeout;
 };
 
-#define FASTIPC_CALL_ASYNC	(1U << 0)
+#define FASTIPC_CALL_ASYNC	_BITUL(0)
 #define FASTIPC_CALL_FLAGS_ALL	FASTIPC_CALL_ASYNC
 #define FASTIPC_CALL_SIZE_VER0	88
 
@@ -271,7 +272,7 @@ struct fastipc_recv {
 	struct fastipc_msg_info msg;
 };
 
-#define FASTIPC_RECV_EXCEPT	(1U << 0)
+#define FASTIPC_RECV_EXCEPT	_BITUL(0)
 #define FASTIPC_RECV_FLAGS_ALL	FASTIPC_RECV_EXCEPT
 #define FASTIPC_RECV_SIZE_VER0	88
 
