@@ -782,6 +782,129 @@ TEST_F(pair, signal_interrupts_wait_and_reports_time_left)
 	signal(SIGALRM, SIG_DFL);
 }
 
+/* Interrupt the calling thread after @ms, with a handler, no SA_RESTART. */
+static void interrupt_after_ms(int ms)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value.tv_usec = ms * 1000 };
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+TEST_F(pair, signal_interrupts_send_on_full_queue)
+{
+	struct fastipc_timeout none = fastipc_timeout_none();
+	struct fastipc_timeout t = fastipc_timeout_rel(10 * SEC);
+	struct fastipc_info info;
+	unsigned int i;
+
+	ASSERT_EQ(0, fastipc_get_info(self->ctx, &info));
+	for (i = 0; i < info.queue_depth; i++)
+		ASSERT_EQ(0, fastipc_send(self->conn, 1, &i, sizeof(i), &none));
+	interrupt_after_ms(50);
+	EXPECT_EQ(-EINTR, fastipc_send(self->conn, 1, &i, sizeof(i), &t));
+	EXPECT_LT(5 * SEC, t.ns);
+	EXPECT_GT(10 * SEC, t.ns);
+	EXPECT_EQ(info.queue_depth, fdinfo(self->ep, "queued"));
+	signal(SIGALRM, SIG_DFL);
+}
+
+TEST_F(pair, signal_in_reply_phase_withdraws_the_call)
+{
+	struct fastipc_msg_info info;
+	struct fastipc_timeout t = fastipc_timeout_rel(10 * SEC);
+	pid_t child;
+	char buf[4];
+	int status;
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		/* Take the call, wait for the caller to give up, then answer. */
+		if (fastipc_recv(self->ep, 0, buf, sizeof(buf), &info, NULL) != 1)
+			_exit(1);
+		usleep(300000);
+		_exit(fastipc_reply(self->ep, info.token, 0, "x", 1) == -ECANCELED ? 0 : 2);
+	}
+	interrupt_after_ms(100);
+	EXPECT_EQ(-EINTR, fastipc_call(self->conn, 1, "r", 1, buf, sizeof(buf), NULL, &t));
+	EXPECT_LT(5 * SEC, t.ns);
+	waitpid(child, &status, 0);
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	signal(SIGALRM, SIG_DFL);
+}
+
+TEST_F(pair, signal_interrupts_collect)
+{
+	struct fastipc_timeout t = fastipc_timeout_rel(10 * SEC);
+	uint64_t cookie;
+	char buf[4];
+
+	ASSERT_EQ(0, fastipc_call_async(self->conn, 1, "a", 1, &cookie));
+	interrupt_after_ms(50);
+	EXPECT_EQ(-EINTR, fastipc_collect(self->conn, &cookie, buf, sizeof(buf), NULL, &t));
+	EXPECT_LT(5 * SEC, t.ns);
+	/* Still pending: nothing was lost. */
+	EXPECT_EQ(1, fdinfo(self->conn, "async_pending"));
+	signal(SIGALRM, SIG_DFL);
+}
+
+#define TRACING "/sys/kernel/tracing"
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+TEST_F(pair, tracepoints_fire)
+{
+	static const char * const events[] = {
+		"fastipc_send:", "fastipc_recv:", "fastipc_reply:",
+		"fastipc_timeout:", "fastipc_cancel:",
+	};
+	struct fastipc_timeout t = fastipc_timeout_rel(10 * MS);
+	struct fastipc_msg_info info;
+	static char trace[1 << 16];
+	uint64_t cookie;
+	unsigned int i;
+	ssize_t len;
+	char buf[4];
+	int fd;
+
+	if (access(TRACING "/events/fastipc/enable", W_OK))
+		SKIP(return, "this kernel has no tracefs events");
+	ASSERT_EQ(0, write_file(TRACING "/trace", ""));
+	ASSERT_EQ(0, write_file(TRACING "/events/fastipc/enable", "1"));
+
+	ASSERT_EQ(0, fastipc_call_async(self->conn, 1, "a", 1, &cookie));
+	ASSERT_EQ(1, fastipc_recv(self->ep, 0, buf, sizeof(buf), &info, NULL));
+	ASSERT_EQ(0, fastipc_reply(self->ep, info.token, 0, "b", 1));
+	EXPECT_EQ(-ETIMEDOUT, fastipc_call(self->conn, 1, "c", 1, buf, sizeof(buf), NULL, &t));
+
+	ASSERT_EQ(0, write_file(TRACING "/events/fastipc/enable", "0"));
+	fd = open(TRACING "/trace", O_RDONLY);
+	ASSERT_LE(0, fd);
+	len = read(fd, trace, sizeof(trace) - 1);
+	close(fd);
+	ASSERT_LT(0, len);
+	trace[len] = '\0';
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		bool found = strstr(trace, events[i]);
+
+		if (!found)
+			TH_LOG("event %u missing from the trace", i);
+		EXPECT_TRUE(found);
+	}
+}
+
 TEST_F(pair, fdinfo_describes_endpoint)
 {
 	EXPECT_LT(0, fdinfo(self->ep, "endpoint_id"));

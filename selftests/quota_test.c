@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-user quotas: a user that exhausts its own endpoints or queued bytes is
+ * refused with the documented errno, and other users are not affected.
+ * Needs root, to change the limits and to act as other users.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fastipc.h"
+#include "kselftest_harness.h"
+
+#define OTHER_UID 1000
+
+static int write_param(const char *name, unsigned long value)
+{
+	char path[128], text[32];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/fastipc/parameters/%s", name);
+	snprintf(text, sizeof(text), "%lu", value);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+FIXTURE(quota) {
+	struct fastipc_info saved;
+	int ctx;
+};
+
+FIXTURE_SETUP(quota)
+{
+	if (geteuid())
+		SKIP(return, "needs root");
+	self->ctx = fastipc_open();
+	ASSERT_LE(0, self->ctx);
+	ASSERT_EQ(0, fastipc_get_info(self->ctx, &self->saved));
+}
+
+FIXTURE_TEARDOWN(quota)
+{
+	if (geteuid())
+		return;
+	write_param("max_endpoints", self->saved.max_endpoints);
+	write_param("max_queued_bytes", self->saved.max_queued_bytes);
+	close(self->ctx);
+}
+
+/* Run @fn as OTHER_UID in a child; its exit status is @fn's result. */
+static int as_other_user(int (*fn)(int arg), int arg)
+{
+	int status;
+	pid_t child = fork();
+
+	if (!child) {
+		if (setresgid(OTHER_UID, OTHER_UID, OTHER_UID) ||
+		    setresuid(OTHER_UID, OTHER_UID, OTHER_UID))
+			_exit(100);
+		_exit(fn(arg));
+	}
+	waitpid(child, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 101;
+}
+
+/* Create endpoints until refused; exit 0 if the third gets ENOSPC. */
+static int fill_endpoints(int ctx)
+{
+	int a = fastipc_endpoint_create(ctx, NULL, 0600);
+	int b = fastipc_endpoint_create(ctx, NULL, 0600);
+	int c = fastipc_endpoint_create(ctx, NULL, 0600);
+
+	if (a < 0 || b < 0)
+		return 1;
+	if (c != -ENOSPC)
+		return 2;
+	close(a);
+	/* One closed, one free again. */
+	c = fastipc_endpoint_create(ctx, NULL, 0600);
+	return c < 0 ? 3 : 0;
+}
+
+TEST_F(quota, endpoint_quota_is_per_user)
+{
+	int mine[2], i;
+
+	ASSERT_EQ(0, write_param("max_endpoints", 2));
+	EXPECT_EQ(0, as_other_user(fill_endpoints, self->ctx));
+	/* The other user's endpoints are gone with its process; root's own: */
+	for (i = 0; i < 2; i++) {
+		mine[i] = fastipc_endpoint_create(self->ctx, NULL, 0600);
+		ASSERT_LE(0, mine[i]);
+	}
+	EXPECT_EQ(-ENOSPC, fastipc_endpoint_create(self->ctx, NULL, 0600));
+	close(mine[0]);
+	close(mine[1]);
+}
+
+/*
+ * The other user connects to @ep (an inherited endpoint fd), fills its
+ * queued-bytes quota, and is refused; exit 0 if so.
+ */
+static int fill_queued_bytes(int ep)
+{
+	static char block[65536];
+	int conn = fastipc_connect_endpoint(ep);
+
+	if (conn < 0)
+		return 1;
+	if (fastipc_send(conn, 1, block, sizeof(block), NULL))
+		return 2;
+	if (fastipc_send(conn, 1, block, 1, NULL) != -ENOBUFS)
+		return 3;
+	return 0;
+}
+
+TEST_F(quota, queued_bytes_quota_is_per_user)
+{
+	static char block[65536];
+	struct fastipc_msg_info info;
+	int ep, conn;
+
+	ASSERT_EQ(0, write_param("max_queued_bytes", 65536));
+	ep = fastipc_endpoint_create(self->ctx, NULL, 0600);
+	ASSERT_LE(0, ep);
+	conn = fastipc_connect_endpoint(ep);
+	ASSERT_LE(0, conn);
+
+	EXPECT_EQ(0, as_other_user(fill_queued_bytes, ep));
+	/* The other user's 64 KiB are still queued, yet root may queue its own. */
+	ASSERT_EQ(0, fastipc_send(conn, 2, block, sizeof(block), NULL));
+	EXPECT_EQ(-ENOBUFS, fastipc_send(conn, 2, block, 1, NULL));
+	/* Receiving gives the bytes back. */
+	ASSERT_EQ(sizeof(block), fastipc_recv(ep, 2, block, sizeof(block), &info, NULL));
+	EXPECT_EQ(0, info.uid);
+	EXPECT_EQ(0, fastipc_send(conn, 2, block, 1, NULL));
+	ASSERT_EQ(sizeof(block), fastipc_recv(ep, 1, block, sizeof(block), &info, NULL));
+	EXPECT_EQ(OTHER_UID, info.uid);
+	close(conn);
+	close(ep);
+}
+
+TEST_HARNESS_MAIN
