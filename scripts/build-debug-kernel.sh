@@ -3,7 +3,7 @@
 #
 # Build the sanitizer kernel from linux-source-6.12 (scripts/setup.sh fetches
 # it), once per configuration: the result is cached under a hash of the source
-# version, the config fragment and this script.  Prints the output directory,
+# version and scripts/debug-kernel.config.  Prints the output directory,
 # which holds bzImage, vmlinux and extmod/ (a tree for M= module builds).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -11,7 +11,7 @@ set -euo pipefail
 src=$FASTIPC_CACHE/src/linux
 [ -f "$FASTIPC_CACHE/src/VERSION" ] || die "no kernel source; run scripts/setup.sh"
 fragment=$FASTIPC_ROOT/scripts/debug-kernel.config
-key=$(cat "$FASTIPC_CACHE/src/VERSION" "$fragment" "$0" | sha256sum | cut -c1-16)
+key=$(cat "$FASTIPC_CACHE/src/VERSION" "$fragment" | sha256sum | cut -c1-16)
 out=$FASTIPC_CACHE/debug-$key
 obj=$FASTIPC_CACHE/debug-build
 
@@ -42,7 +42,12 @@ while [ $# -gt 1 ]; do
 	shift 2
 done
 
-make -s -C "$src" O="$obj" -j"$(nproc)" all
+# The kernel's own warnings are not ours: keep them in a log.
+log=$FASTIPC_CACHE/debug-build.log
+if ! make -s -C "$src" O="$obj" -j"$(nproc)" all >"$log" 2>&1; then
+	tail -n 30 "$log" >&2
+	die "debug kernel build failed; full log: $log"
+fi
 
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp"
