@@ -49,6 +49,17 @@ FASTIPC_EXPORT int fastipc_endpoint_create(int ctx, const char *name, mode_t mod
 	return fastipc_ioctl(ctx, FASTIPC_IOC_CREATE_ENDPOINT, &req);
 }
 
+FASTIPC_EXPORT int fastipc_endpoint_create_persistent(int ctx, const char *name, mode_t mode)
+{
+	struct fastipc_endpoint_create req = {
+		.flags = FASTIPC_ENDPOINT_PERSISTENT,
+		.mode = mode,
+		.name = fastipc_ptr(name),
+	};
+
+	return fastipc_ioctl(ctx, FASTIPC_IOC_CREATE_ENDPOINT, &req);
+}
+
 FASTIPC_EXPORT int fastipc_connect(int ctx, const char *name)
 {
 	struct fastipc_connect req = { .name = fastipc_ptr(name) };
@@ -56,6 +67,67 @@ FASTIPC_EXPORT int fastipc_connect(int ctx, const char *name)
 	if (!name)
 		return -EINVAL;
 	return fastipc_ioctl(ctx, FASTIPC_IOC_CONNECT, &req);
+}
+
+FASTIPC_EXPORT int fastipc_connect_wait(int ctx, const char *name,
+					struct fastipc_timeout *timeout)
+{
+	struct fastipc_connect req = {
+		.flags = FASTIPC_CONNECT_WAIT,
+		.name = fastipc_ptr(name),
+		.timeout = timeout ? *timeout : fastipc_forever,
+	};
+
+	if (!name)
+		return -EINVAL;
+	return fastipc_ioctl(ctx, FASTIPC_IOC_CONNECT, &req);
+}
+
+FASTIPC_EXPORT int fastipc_open_endpoint(int ctx, const char *name)
+{
+	struct fastipc_connect req = { .name = fastipc_ptr(name) };
+
+	if (!name)
+		return -EINVAL;
+	return fastipc_ioctl(ctx, FASTIPC_IOC_OPEN_ENDPOINT, &req);
+}
+
+FASTIPC_EXPORT int fastipc_stat(int fd, const char *name, struct fastipc_endpoint_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->name = fastipc_ptr(name);
+	return fastipc_ioctl(fd, FASTIPC_IOC_STAT, st);
+}
+
+static int fastipc_set(int fd, const char *name, struct fastipc_endpoint_set *set)
+{
+	set->name = fastipc_ptr(name);
+	return fastipc_ioctl(fd, FASTIPC_IOC_SET, set);
+}
+
+FASTIPC_EXPORT int fastipc_chown(int fd, const char *name, uid_t uid, gid_t gid)
+{
+	struct fastipc_endpoint_set set = { .uid = uid, .gid = gid };
+
+	if (uid != (uid_t)-1)
+		set.flags |= FASTIPC_SET_UID;
+	if (gid != (gid_t)-1)
+		set.flags |= FASTIPC_SET_GID;
+	return fastipc_set(fd, name, &set);
+}
+
+FASTIPC_EXPORT int fastipc_chmod(int fd, const char *name, mode_t mode)
+{
+	struct fastipc_endpoint_set set = { .flags = FASTIPC_SET_MODE, .mode = mode };
+
+	return fastipc_set(fd, name, &set);
+}
+
+FASTIPC_EXPORT int fastipc_unlink(int ctx, const char *name)
+{
+	struct fastipc_unlink req = { .name = fastipc_ptr(name) };
+
+	return fastipc_ioctl(ctx, FASTIPC_IOC_UNLINK, &req);
 }
 
 FASTIPC_EXPORT int fastipc_connect_endpoint(int ep)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <linux/fastipc.h>
 
@@ -56,8 +57,32 @@ int fastipc_get_info(int ctx, struct fastipc_info *info);
  */
 int fastipc_endpoint_create(int ctx, const char *name, mode_t mode);
 
+/*
+ * A persistent endpoint: it, its name and its queued messages stay until
+ * fastipc_unlink(), after its fds are closed.
+ */
+int fastipc_endpoint_create_persistent(int ctx, const char *name, mode_t mode);
+
 /* Connect to the endpoint called @name; returns the connection fd. */
 int fastipc_connect(int ctx, const char *name);
+
+/* As fastipc_connect(), waiting up to @timeout for the name to appear. */
+int fastipc_connect_wait(int ctx, const char *name, struct fastipc_timeout *timeout);
+
+/* Open the endpoint called @name as one more receiver (needs read permission). */
+int fastipc_open_endpoint(int ctx, const char *name);
+
+/* Describe an endpoint: by @name on a context, or an endpoint fd (@name NULL). */
+int fastipc_stat(int fd, const char *name, struct fastipc_endpoint_stat *st);
+
+/* Change owner and group ((uid_t)-1 / (gid_t)-1: unchanged), as chown(2). */
+int fastipc_chown(int fd, const char *name, uid_t uid, gid_t gid);
+
+/* Change the permission bits, as chmod(2). */
+int fastipc_chmod(int fd, const char *name, mode_t mode);
+
+/* Remove the name @name (a persistent endpoint with no fd left goes too). */
+int fastipc_unlink(int ctx, const char *name);
 
 /* Connect straight to the endpoint behind @ep; returns the connection fd. */
 int fastipc_connect_endpoint(int ep);

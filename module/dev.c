@@ -42,6 +42,9 @@ union fastipc_ioctl_arg {
 	struct fastipc_info info;
 	struct fastipc_endpoint_create create;
 	struct fastipc_connect connect;
+	struct fastipc_endpoint_stat stat;
+	struct fastipc_endpoint_set set;
+	struct fastipc_unlink unlink;
 	struct fastipc_send send;
 	struct fastipc_call call;
 	struct fastipc_collect collect;
@@ -188,12 +191,13 @@ static long fastipc_ioctl_get_info(struct file *file, void *arg)
 static long fastipc_ioctl_create_endpoint(struct file *file, void *arg)
 {
 	struct fastipc_endpoint_create *req = arg;
-	struct vfsmount *ns = file->private_data;
+	bool persistent = req->flags & FASTIPC_ENDPOINT_PERSISTENT;
 	char name[FASTIPC_NAME_MAX] = "";
 	struct fastipc_endpoint *ep;
 	int ret, fd;
 
-	if (req->flags & ~FASTIPC_ENDPOINT_FLAGS_ALL || req->mode & ~0777)
+	if (req->flags & ~FASTIPC_ENDPOINT_FLAGS_ALL || req->mode & ~0777 ||
+	    (persistent && !req->name))
 		return -EINVAL;
 	if (req->name) {
 		ret = fastipc_name_from_user(name, req->name);
@@ -201,17 +205,14 @@ static long fastipc_ioctl_create_endpoint(struct file *file, void *arg)
 			return ret;
 	}
 
-	ep = fastipc_endpoint_create(current_cred(), ns,
+	ep = fastipc_endpoint_create(current_cred(), file->private_data,
 				     req->mode & ~current_umask());
 	if (IS_ERR(ep))
 		return PTR_ERR(ep);
 	fastipc_endpoint_file_opened(ep);
-
-	if (name[0]) {
-		ret = fastipc_name_publish(ep, name);
-		if (ret)
-			goto err_name;
-	}
+	ret = fastipc_registry_add(ep, name, persistent);
+	if (ret)
+		goto err_registry;
 	fd = fastipc_fd_install("[fastipc-endpoint]", &fastipc_endpoint_fops, ep);
 	if (fd < 0) {
 		ret = fd;
@@ -220,8 +221,16 @@ static long fastipc_ioctl_create_endpoint(struct file *file, void *arg)
 	return fd;
 
 err_fd:
-	fastipc_name_unpublish(ep);
-err_name:
+	if (persistent) {
+		/* Undo the registry's hold too: nobody has seen the fd. */
+		fastipc_registry_unlink(file->private_data, name);
+	}
+	if (fastipc_endpoint_file_closed(ep))
+		fastipc_registry_remove(ep);
+	fastipc_endpoint_put(ep);
+	return ret;
+
+err_registry:
 	fastipc_endpoint_file_closed(ep);
 	fastipc_endpoint_put(ep);
 	return ret;
@@ -243,28 +252,145 @@ static int fastipc_connection_open(struct fastipc_endpoint *ep)
 	return fd;
 }
 
-static long fastipc_ioctl_connect_by_name(struct file *file, void *arg)
+/*
+ * The endpoint a context ioctl names (referenced), after its common checks;
+ * with @may, the caller must have that permission on it.
+ */
+static struct fastipc_endpoint *fastipc_endpoint_by_name(struct file *file,
+							 const struct fastipc_connect *req,
+							 int may)
 {
-	struct fastipc_connect *req = arg;
-	struct vfsmount *ns = file->private_data;
+	struct fastipc_deadline wait, *waitp = NULL;
 	char name[FASTIPC_NAME_MAX];
 	struct fastipc_endpoint *ep;
 	int ret;
 
 	if (req->flags & ~FASTIPC_CONNECT_FLAGS_ALL || req->__reserved)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
+	ret = fastipc_deadline_from_user(&req->timeout, false, &wait);
+	if (ret)
+		return ERR_PTR(ret);
+	if (req->flags & FASTIPC_CONNECT_WAIT)
+		waitp = &wait;
 	if (!req->name)
+		return ERR_PTR(-EINVAL);
+	ret = fastipc_name_from_user(name, req->name);
+	if (ret)
+		return ERR_PTR(ret);
+
+	ep = fastipc_registry_lookup(file->private_data, name, waitp);
+	if (IS_ERR(ep))
+		return ep;
+	ret = fastipc_perm_check(ep, may);
+	if (ret) {
+		fastipc_endpoint_put(ep);
+		return ERR_PTR(ret);
+	}
+	return ep;
+}
+
+static long fastipc_ioctl_connect_by_name(struct file *file, void *arg)
+{
+	struct fastipc_endpoint *ep;
+	int ret;
+
+	ep = fastipc_endpoint_by_name(file, arg, FASTIPC_MAY_WRITE);
+	if (IS_ERR(ep))
+		return PTR_ERR(ep);
+	ret = fastipc_connection_open(ep);
+	fastipc_endpoint_put(ep);
+	return ret;
+}
+
+static long fastipc_ioctl_open_endpoint(struct file *file, void *arg)
+{
+	struct fastipc_endpoint *ep;
+	int fd;
+
+	ep = fastipc_endpoint_by_name(file, arg, FASTIPC_MAY_READ);
+	if (IS_ERR(ep))
+		return PTR_ERR(ep);
+	/* The lookup's reference becomes the new fd's. */
+	fastipc_endpoint_file_opened(ep);
+	fd = fastipc_fd_install("[fastipc-endpoint]", &fastipc_endpoint_fops, ep);
+	if (fd < 0) {
+		if (fastipc_endpoint_file_closed(ep))
+			fastipc_registry_remove(ep);
+		fastipc_endpoint_put(ep);
+	}
+	return fd;
+}
+
+/*
+ * The endpoint STAT and SET work on: the named one on a context fd
+ * (referenced), this one on an endpoint fd.
+ */
+static struct fastipc_endpoint *fastipc_endpoint_target(struct file *file, u64 uname)
+{
+	char name[FASTIPC_NAME_MAX];
+	struct fastipc_endpoint *ep;
+	int ret;
+
+	if (file->f_op == &fastipc_endpoint_fops) {
+		if (uname)
+			return ERR_PTR(-EINVAL);
+		ep = file->private_data;
+		kref_get(&ep->refs);
+		return ep;
+	}
+	if (!uname)
+		return ERR_PTR(-EINVAL);
+	ret = fastipc_name_from_user(name, uname);
+	if (ret)
+		return ERR_PTR(ret);
+	return fastipc_registry_lookup(file->private_data, name, NULL);
+}
+
+static long fastipc_ioctl_stat(struct file *file, void *arg)
+{
+	struct fastipc_endpoint_stat *st = arg;
+	struct fastipc_endpoint *ep;
+	u64 name = st->name;
+
+	if (st->flags || st->__reserved)
+		return -EINVAL;
+	ep = fastipc_endpoint_target(file, name);
+	if (IS_ERR(ep))
+		return PTR_ERR(ep);
+	fastipc_endpoint_stat(ep, st);
+	st->name = name;
+	fastipc_endpoint_put(ep);
+	return 0;
+}
+
+static long fastipc_ioctl_set(struct file *file, void *arg)
+{
+	struct fastipc_endpoint_set *set = arg;
+	struct fastipc_endpoint *ep;
+	int ret;
+
+	if (set->flags & ~FASTIPC_SET_FLAGS_ALL || set->mode & ~0777)
+		return -EINVAL;
+	ep = fastipc_endpoint_target(file, set->name);
+	if (IS_ERR(ep))
+		return PTR_ERR(ep);
+	ret = fastipc_endpoint_set(ep, set);
+	fastipc_endpoint_put(ep);
+	return ret;
+}
+
+static long fastipc_ioctl_unlink(struct file *file, void *arg)
+{
+	struct fastipc_unlink *req = arg;
+	char name[FASTIPC_NAME_MAX];
+	int ret;
+
+	if (req->flags & ~FASTIPC_UNLINK_FLAGS_ALL || req->__reserved)
 		return -EINVAL;
 	ret = fastipc_name_from_user(name, req->name);
 	if (ret)
 		return ret;
-
-	ep = fastipc_name_lookup(ns, name);
-	if (!ep)
-		return -ENOENT;
-	ret = fastipc_connection_open(ep);
-	fastipc_endpoint_put(ep);
-	return ret;
+	return fastipc_registry_unlink(file->private_data, name);
 }
 
 static const struct fastipc_ioctl fastipc_context_ioctls[] = {
@@ -273,6 +399,11 @@ static const struct fastipc_ioctl fastipc_context_ioctls[] = {
 	  fastipc_ioctl_create_endpoint },
 	{ FASTIPC_IOC_CONNECT, FASTIPC_CONNECT_SIZE_VER0,
 	  fastipc_ioctl_connect_by_name },
+	{ FASTIPC_IOC_OPEN_ENDPOINT, FASTIPC_CONNECT_SIZE_VER0,
+	  fastipc_ioctl_open_endpoint },
+	{ FASTIPC_IOC_STAT, FASTIPC_STAT_SIZE_VER0, fastipc_ioctl_stat },
+	{ FASTIPC_IOC_SET, FASTIPC_SET_SIZE_VER0, fastipc_ioctl_set },
+	{ FASTIPC_IOC_UNLINK, FASTIPC_UNLINK_SIZE_VER0, fastipc_ioctl_unlink },
 };
 
 static long fastipc_context_ioctl(struct file *file, unsigned int cmd,
@@ -317,9 +448,10 @@ static long fastipc_ioctl_connect_endpoint(struct file *file, void *arg)
 {
 	struct fastipc_connect *req = arg;
 
-	if (req->flags & ~FASTIPC_CONNECT_FLAGS_ALL || req->__reserved)
+	if (req->flags & ~FASTIPC_CONNECT_FLAGS_ALL || req->__reserved ||
+	    req->timeout.mode || req->timeout.ns || req->timeout.__reserved)
 		return -EINVAL;
-	if (req->name)
+	if (req->name || req->flags & FASTIPC_CONNECT_WAIT)
 		return -EINVAL;
 	return fastipc_connection_open(file->private_data);
 }
@@ -391,6 +523,8 @@ static const struct fastipc_ioctl fastipc_endpoint_ioctls[] = {
 	{ FASTIPC_IOC_REPLY, FASTIPC_REPLY_SIZE_VER0, fastipc_ioctl_reply },
 	{ FASTIPC_IOC_REPLY_RECV, FASTIPC_REPLY_RECV_SIZE_VER0,
 	  fastipc_ioctl_reply_recv },
+	{ FASTIPC_IOC_STAT, FASTIPC_STAT_SIZE_VER0, fastipc_ioctl_stat },
+	{ FASTIPC_IOC_SET, FASTIPC_SET_SIZE_VER0, fastipc_ioctl_set },
 };
 
 static long fastipc_endpoint_ioctl(struct file *file, unsigned int cmd,
@@ -406,7 +540,7 @@ static int fastipc_endpoint_file_release(struct inode *inode, struct file *file)
 	struct fastipc_endpoint *ep = file->private_data;
 
 	if (fastipc_endpoint_file_closed(ep))
-		fastipc_name_unpublish(ep);
+		fastipc_registry_remove(ep);
 	fastipc_endpoint_put(ep);
 	return 0;
 }
@@ -550,7 +684,10 @@ static long fastipc_connection_ioctl(struct file *file, unsigned int cmd,
 
 static int fastipc_connection_file_release(struct inode *inode, struct file *file)
 {
-	fastipc_connection_file_closed(file->private_data);
+	struct fastipc_connection *conn = file->private_data;
+
+	fastipc_event_peer_gone(conn->ep, conn->id);
+	fastipc_connection_file_closed(conn);
 	return 0;
 }
 
@@ -609,6 +746,9 @@ int fastipc_dev_init(void)
 	BUILD_BUG_ON(sizeof(struct fastipc_recv) != FASTIPC_RECV_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct fastipc_reply) != FASTIPC_REPLY_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct fastipc_reply_recv) != FASTIPC_REPLY_RECV_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct fastipc_endpoint_stat) != FASTIPC_STAT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct fastipc_endpoint_set) != FASTIPC_SET_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct fastipc_unlink) != FASTIPC_UNLINK_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(union fastipc_ioctl_arg) > _IOC_SIZEMASK);
 
 	return misc_register(&fastipc_miscdev);

@@ -16,12 +16,13 @@
 #include <linux/poll.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/user_namespace.h>
 
 #include "compat.h"
 #include "fastipc.h"
 
-/* Ids for endpoints and connections alike: unique while loaded. */
-static atomic64_t fastipc_last_id = ATOMIC64_INIT(0);
+/* Connection ids: unique while loaded (endpoint ids come from the registry). */
+static atomic64_t fastipc_last_conn_id = ATOMIC64_INIT(0);
 
 struct fastipc_endpoint *fastipc_endpoint_create(const struct cred *cred,
 						 struct vfsmount *ipc_ns,
@@ -51,13 +52,15 @@ struct fastipc_endpoint *fastipc_endpoint_create(const struct cred *cred,
 	init_waitqueue_head(&ep->poll_wait);
 	kref_init(&ep->refs);
 	INIT_HLIST_NODE(&ep->name_node);
-	ep->id = atomic64_inc_return(&fastipc_last_id);
+	INIT_LIST_HEAD(&ep->registry_node);
 	ep->owner = owner;
 	ep->uid = cred->euid;
 	ep->gid = cred->egid;
+	ep->cuid = cred->euid;
+	ep->cgid = cred->egid;
 	ep->mode = mode;
+	ep->user_ns = get_user_ns(cred->user_ns);
 	ep->ipc_ns = mntget(ipc_ns);
-	pr_debug("endpoint %llu created\n", ep->id);
 	return ep;
 
 err_alloc:
@@ -73,6 +76,7 @@ static void fastipc_endpoint_release(struct kref *refs)
 
 	WARN_ON(!list_empty(&ep->queue) || !hash_empty(ep->calls));
 	fastipc_ipc_ns_put(ep->ipc_ns);
+	put_user_ns(ep->user_ns);
 	fastipc_user_uncharge_endpoint(ep->owner);
 	fastipc_user_put(ep->owner);
 	pr_debug("endpoint %llu destroyed\n", ep->id);
@@ -137,7 +141,7 @@ struct fastipc_connection *fastipc_connection_create(struct fastipc_endpoint *ep
 	}
 	kref_get(&ep->refs);
 	conn->ep = ep;
-	conn->id = atomic64_inc_return(&fastipc_last_id);
+	conn->id = atomic64_inc_return(&fastipc_last_conn_id);
 	INIT_LIST_HEAD(&conn->async);
 	INIT_LIST_HEAD(&conn->finished);
 	init_waitqueue_head(&conn->poll_wait);
@@ -213,6 +217,57 @@ void fastipc_endpoint_show(struct seq_file *m, struct fastipc_endpoint *ep)
 	seq_printf(m, "replies_dropped:\t%llu\n", ep->stats.replies_dropped);
 	seq_printf(m, "withdrawn:\t%llu\n", ep->stats.withdrawn);
 	spin_unlock(&ep->lock);
+}
+
+/* What STAT and the netlink dump report, ids as the caller sees them. */
+void fastipc_endpoint_stat(struct fastipc_endpoint *ep, struct fastipc_endpoint_stat *st)
+{
+	struct user_namespace *ns = current_user_ns();
+
+	spin_lock(&ep->lock);
+	st->flags = ep->persistent ? FASTIPC_ENDPOINT_PERSISTENT : 0;
+	st->mode = ep->mode;
+	st->uid = from_kuid_munged(ns, ep->uid);
+	st->gid = from_kgid_munged(ns, ep->gid);
+	st->cuid = from_kuid_munged(ns, ep->cuid);
+	st->cgid = from_kgid_munged(ns, ep->cgid);
+	st->queued = ep->nr_queued;
+	st->receivers = ep->nr_files;
+	st->connections = ep->nr_connections;
+	st->__reserved = 0;
+	st->id = ep->id;
+	st->sent = ep->stats.sent;
+	st->received = ep->stats.received;
+	st->replied = ep->stats.replied;
+	st->replies_dropped = ep->stats.replies_dropped;
+	st->withdrawn = ep->stats.withdrawn;
+	spin_unlock(&ep->lock);
+}
+
+/* SET: the caller's right to it is checked here, after the arguments. */
+int fastipc_endpoint_set(struct fastipc_endpoint *ep, const struct fastipc_endpoint_set *set)
+{
+	struct user_namespace *ns = current_user_ns();
+	kuid_t uid = make_kuid(ns, set->uid);
+	kgid_t gid = make_kgid(ns, set->gid);
+	int ret;
+
+	if ((set->flags & FASTIPC_SET_UID && !uid_valid(uid)) ||
+	    (set->flags & FASTIPC_SET_GID && !gid_valid(gid)))
+		return -EINVAL;
+	ret = fastipc_perm_may_change(ep);
+	if (ret)
+		return ret;
+
+	spin_lock(&ep->lock);
+	if (set->flags & FASTIPC_SET_UID)
+		ep->uid = uid;
+	if (set->flags & FASTIPC_SET_GID)
+		ep->gid = gid;
+	if (set->flags & FASTIPC_SET_MODE)
+		ep->mode = set->mode;
+	spin_unlock(&ep->lock);
+	return 0;
 }
 
 void fastipc_connection_show(struct seq_file *m, struct fastipc_connection *conn)

@@ -6,10 +6,13 @@
  *	main.c		init/exit ladder, module parameters
  *	dev.c		the misc device, file operations, ioctls; the only
  *			file that touches __user memory
- *	naming.c	endpoint names, per IPC namespace
+ *	netlink.c	the generic netlink family (the other door)
+ *	naming.c	the registry of endpoints and their names, per IPC
+ *			namespace; events
  *	endpoint.c	endpoint and connection objects and their lifetimes
  *	msgqueue.c	messages, queues, the call/reply state machine, waits
- *	quota.c, limits.c	per-user accounting, administrator's bounds
+ *	perm.c, quota.c, limits.c	access checks, per-user accounting,
+ *			administrator's bounds
  */
 #ifndef _FASTIPC_H
 #define _FASTIPC_H
@@ -21,6 +24,7 @@
 #include <linux/list.h>
 #include <linux/kref.h>
 #include <linux/moduleparam.h>
+#include <linux/notifier.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uio.h>
@@ -217,12 +221,18 @@ struct fastipc_outcome {
  * @nr_connections: connections open to it; under @lock.
  * @id: unique while the module is loaded.
  * @owner: the user charged for the endpoint.
- * @uid: owner uid, for permission checks.
- * @gid: owner gid.
- * @mode: permission bits.
+ * @uid: owner, for permission checks; under @lock (SET changes it).
+ * @gid: owner's group; under @lock.
+ * @mode: permission bits; under @lock.
+ * @cuid: creator.
+ * @cgid: creator's group.
+ * @user_ns: the creator's user namespace, where capabilities are checked.
+ * @persistent: the registry holds it receiving until it is unlinked; under
+ *	the registry's lock.
  * @ipc_ns: the IPC namespace its name lives in (see fastipc_ipc_ns_get()).
  * @name: its name, empty if anonymous; fixed at creation.
- * @name_node: in the name table, protected by its lock.
+ * @name_node: in the name table, while named; under the registry's lock.
+ * @registry_node: in the registry of live endpoints; under its lock.
  * @stats: counters, updated under @lock.
  */
 struct fastipc_endpoint {
@@ -244,9 +254,14 @@ struct fastipc_endpoint {
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
+	kuid_t cuid;
+	kgid_t cgid;
+	struct user_namespace *user_ns;
+	bool persistent;
 	struct vfsmount *ipc_ns;
 	char name[FASTIPC_NAME_MAX];
 	struct hlist_node name_node;
+	struct list_head registry_node;
 	struct {
 		u64 sent;
 		u64 received;
@@ -296,6 +311,7 @@ int fastipc_call_async(struct fastipc_connection *conn, s64 type,
 int fastipc_collect(struct fastipc_connection *conn, u64 cookie,
 		    struct iov_iter *reply, const struct fastipc_deadline *dl,
 		    struct fastipc_outcome *outcome);
+int fastipc_deadline_sleep(const struct fastipc_deadline *dl, unsigned int state);
 int fastipc_recv(struct fastipc_endpoint *ep,
 		 const struct fastipc_filter *filter, struct iov_iter *data,
 		 const struct fastipc_deadline *dl,
@@ -324,14 +340,51 @@ void fastipc_connection_file_closed(struct fastipc_connection *conn);
 __poll_t fastipc_endpoint_poll_mask(struct fastipc_endpoint *ep);
 __poll_t fastipc_connection_poll_mask(struct fastipc_connection *conn);
 void fastipc_endpoint_show(struct seq_file *m, struct fastipc_endpoint *ep);
+void fastipc_endpoint_stat(struct fastipc_endpoint *ep, struct fastipc_endpoint_stat *st);
+int fastipc_endpoint_set(struct fastipc_endpoint *ep, const struct fastipc_endpoint_set *set);
 void fastipc_connection_show(struct seq_file *m, struct fastipc_connection *conn);
 
-/* naming.c: names, unique per IPC namespace. */
+/* perm.c: owner/group/mode checks. */
+#define FASTIPC_MAY_WRITE	2	/* connect: send and call */
+#define FASTIPC_MAY_READ	4	/* open as another receiver */
+int fastipc_perm_check(struct fastipc_endpoint *ep, int may);
+int fastipc_perm_may_change(struct fastipc_endpoint *ep);
+bool fastipc_perm_may_list(struct fastipc_endpoint *ep);
+
+/* naming.c: the registry of live endpoints, their names, events. */
+enum fastipc_event_type {
+	FASTIPC_EVENT_CREATED,
+	FASTIPC_EVENT_DESTROYED,
+	FASTIPC_EVENT_PEER_GONE,
+};
+
+/**
+ * struct fastipc_event - what the registry tells its listeners
+ * @ep: the endpoint; valid for the duration of the notifier call.
+ * @conn_id: for PEER_GONE, the connection that closed.
+ */
+struct fastipc_event {
+	struct fastipc_endpoint *ep;
+	u64 conn_id;
+};
+
 int fastipc_name_valid(const char *name);
-int fastipc_name_publish(struct fastipc_endpoint *ep, const char *name);
-void fastipc_name_unpublish(struct fastipc_endpoint *ep);
-struct fastipc_endpoint *fastipc_name_lookup(struct vfsmount *ipc_ns,
-					     const char *name);
+int fastipc_registry_add(struct fastipc_endpoint *ep, const char *name, bool persistent);
+void fastipc_registry_remove(struct fastipc_endpoint *ep);
+struct fastipc_endpoint *fastipc_registry_lookup(struct vfsmount *ipc_ns,
+						 const char *name,
+						 const struct fastipc_deadline *wait);
+int fastipc_registry_unlink(struct vfsmount *ipc_ns, const char *name);
+int fastipc_registry_for_each(struct vfsmount *ipc_ns, u64 *cursor,
+			      int (*fn)(void *arg, struct fastipc_endpoint *ep),
+			      void *arg);
+void fastipc_event_peer_gone(struct fastipc_endpoint *ep, u64 conn_id);
+int fastipc_events_register(struct notifier_block *nb);
+void fastipc_events_unregister(struct notifier_block *nb);
+
+/* netlink.c */
+int fastipc_netlink_init(void);
+void fastipc_netlink_exit(void);
 
 /* dev.c */
 int fastipc_dev_init(void);

@@ -295,30 +295,37 @@ static void fastipc_wake_sender_locked(struct fastipc_endpoint *ep)
 }
 
 /*
- * Sleep until woken, @dl or a signal, with ep->lock dropped meanwhile.  The
- * caller has queued itself and set its task state with prepare_to_wait*().
- * Returns 0 when woken, or why the wait must end.
+ * Sleep until woken, @dl or a signal.  The caller has queued itself and set
+ * its task state (@state) with prepare_to_wait*().  Returns 0 when woken, or
+ * why the wait must end.
  */
+int fastipc_deadline_sleep(const struct fastipc_deadline *dl, unsigned int state)
+{
+	ktime_t expires = dl->expires;
+
+	if (dl->mode == FASTIPC_WAIT_NONE)
+		return -EAGAIN;
+	if (signal_pending_state(state, current))
+		return -EINTR;
+	if (dl->mode == FASTIPC_WAIT_INFINITE)
+		schedule();
+	else if (!schedule_hrtimeout_range(&expires, current->timer_slack_ns,
+					   HRTIMER_MODE_ABS))
+		return -ETIMEDOUT;
+	return 0;
+}
+
+/* fastipc_deadline_sleep() with ep->lock dropped meanwhile. */
 static int fastipc_sleep_locked(struct fastipc_endpoint *ep,
 				const struct fastipc_deadline *dl,
 				unsigned int state)
 	__must_hold(&ep->lock)
 {
-	ktime_t expires = dl->expires;
-	int ret = 0;
+	int ret;
 
 	lockdep_assert_held(&ep->lock);
-	if (dl->mode == FASTIPC_WAIT_NONE)
-		return -EAGAIN;
-	if (signal_pending_state(state, current))
-		return -EINTR;
-
 	spin_unlock(&ep->lock);
-	if (dl->mode == FASTIPC_WAIT_INFINITE)
-		schedule();
-	else if (!schedule_hrtimeout_range(&expires, current->timer_slack_ns,
-					   HRTIMER_MODE_ABS))
-		ret = -ETIMEDOUT;
+	ret = fastipc_deadline_sleep(dl, state);
 	spin_lock(&ep->lock);
 	return ret;
 }

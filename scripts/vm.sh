@@ -32,6 +32,7 @@ mkdir -p "$out"
 
 # --- initramfs -------------------------------------------------------------
 root=$(mktemp -d)
+chmod 755 "$root"	# the guest's /: every user must traverse it
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root/tests,lib/modules}
 cp /bin/busybox "$root/bin/busybox"

@@ -34,7 +34,11 @@
 
 /* Endpoints, connections, send / call / receive / reply, async calls. */
 #define FASTIPC_FEATURE_MESSAGES	_BITULL(0)
-#define FASTIPC_FEATURES_ALL		FASTIPC_FEATURE_MESSAGES
+/* Permissions, OPEN_ENDPOINT, STAT, SET, UNLINK, persistent endpoints,
+ * waiting for a name, the "fastipc" generic netlink family.
+ */
+#define FASTIPC_FEATURE_NAMING		_BITULL(1)
+#define FASTIPC_FEATURES_ALL		(FASTIPC_FEATURE_MESSAGES | FASTIPC_FEATURE_NAMING)
 
 /* An endpoint name's longest length, its terminating NUL included. */
 #define FASTIPC_NAME_MAX	64
@@ -103,9 +107,16 @@ struct fastipc_timeout {
 
 /**
  * struct fastipc_endpoint_create - FASTIPC_IOC_CREATE_ENDPOINT
- * @flags: must be 0 (no flag is defined yet).
+ * @flags: %FASTIPC_ENDPOINT_PERSISTENT: the endpoint, its name and its queued
+ *	messages outlive the creator's fds until FASTIPC_IOC_UNLINK (needs a
+ *	name).  The module cannot be unloaded while one exists.
  * @mode: permission bits (at most 0777) for those who find the endpoint by
- *	name; the creator's umask is applied.
+ *	name, as for a file: write permission lets one connect (send, call),
+ *	read permission lets one open the endpoint as another receiver.  Owner
+ *	bits apply to the owner and the creator, group bits to members of the
+ *	owner's or creator's group, other bits to the rest; CAP_IPC_OWNER
+ *	overrides.  The creator's umask is applied.  Fds already made keep
+ *	working after a change, as open files do.
  * @name: user address of a NUL-terminated name, or 0 for an anonymous
  *	endpoint, reachable only through its fd.  A name has 1 to
  *	FASTIPC_NAME_MAX - 1 characters from [A-Za-z0-9._:@/-] and is unique
@@ -117,24 +128,29 @@ struct fastipc_endpoint_create {
 	__u64 name;
 };
 
-#define FASTIPC_ENDPOINT_FLAGS_ALL	0U
+#define FASTIPC_ENDPOINT_PERSISTENT	_BITUL(0)
+#define FASTIPC_ENDPOINT_FLAGS_ALL	FASTIPC_ENDPOINT_PERSISTENT
 #define FASTIPC_ENDPOINT_CREATE_SIZE_VER0	16
 
 /**
- * struct fastipc_connect - FASTIPC_IOC_CONNECT
- * @flags: must be 0 (no flag is defined yet).
+ * struct fastipc_connect - FASTIPC_IOC_CONNECT and FASTIPC_IOC_OPEN_ENDPOINT
+ * @flags: %FASTIPC_CONNECT_WAIT: if no endpoint has the name yet, wait for
+ *	one to be created, within @timeout.
  * @__reserved: must be 0.
  * @name: on a context fd, the user address of the endpoint's name; on an
- *	endpoint fd, 0 (the connection goes to that endpoint).
+ *	endpoint fd (CONNECT only), 0: the connection goes to that endpoint.
+ * @timeout: with %FASTIPC_CONNECT_WAIT, how long to wait for the name.
  */
 struct fastipc_connect {
 	__u32 flags;
 	__u32 __reserved;
 	__u64 name;
+	struct fastipc_timeout timeout;
 };
 
-#define FASTIPC_CONNECT_FLAGS_ALL	0U
-#define FASTIPC_CONNECT_SIZE_VER0	16
+#define FASTIPC_CONNECT_WAIT		_BITUL(0)
+#define FASTIPC_CONNECT_FLAGS_ALL	FASTIPC_CONNECT_WAIT
+#define FASTIPC_CONNECT_SIZE_VER0	32
 
 /**
  * struct fastipc_msg_info - what a receiver learns of a message
@@ -312,6 +328,94 @@ struct fastipc_reply_recv {
 
 #define FASTIPC_REPLY_RECV_SIZE_VER0	128
 
+/**
+ * struct fastipc_endpoint_stat - FASTIPC_IOC_STAT, what anyone who can see
+ *	an endpoint may know of it
+ * @name: in: on a context fd, the user address of the name; on an endpoint
+ *	fd, 0.
+ * @flags: in: must be 0.  out: %FASTIPC_ENDPOINT_PERSISTENT if it is.
+ * @mode: permission bits.
+ * @uid: owner, in the caller's user namespace (65534 if unmapped).
+ * @gid: owner's group.
+ * @cuid: creator.
+ * @cgid: creator's group.
+ * @queued: messages waiting.
+ * @receivers: open endpoint fds (not counting dup()s).
+ * @connections: open connections.
+ * @__reserved: must be 0.
+ * @id: unique while the module is loaded.
+ * @sent: messages queued to it so far.
+ * @received: messages taken from it.
+ * @replied: calls answered.
+ * @replies_dropped: replies to calls whose caller had given up.
+ * @withdrawn: calls their caller gave up on (timeout, signal, close, death).
+ */
+struct fastipc_endpoint_stat {
+	__u64 name;
+	__u32 flags;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 cuid;
+	__u32 cgid;
+	__u32 queued;
+	__u32 receivers;
+	__u32 connections;
+	__u32 __reserved;
+	__u64 id;
+	__u64 sent;
+	__u64 received;
+	__u64 replied;
+	__u64 replies_dropped;
+	__u64 withdrawn;
+};
+
+#define FASTIPC_STAT_SIZE_VER0	96
+
+/**
+ * struct fastipc_endpoint_set - FASTIPC_IOC_SET, for the owner, the creator
+ *	or CAP_SYS_ADMIN
+ * @name: as for STAT.
+ * @flags: which fields to change: %FASTIPC_SET_UID, %FASTIPC_SET_GID,
+ *	%FASTIPC_SET_MODE.
+ * @uid: the new owner, in the caller's user namespace.
+ * @gid: the new group.
+ * @mode: the new permission bits (at most 0777; no umask).
+ */
+struct fastipc_endpoint_set {
+	__u64 name;
+	__u32 flags;
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+};
+
+#define FASTIPC_SET_UID		_BITUL(0)
+#define FASTIPC_SET_GID		_BITUL(1)
+#define FASTIPC_SET_MODE	_BITUL(2)
+#define FASTIPC_SET_FLAGS_ALL	(FASTIPC_SET_UID | FASTIPC_SET_GID | FASTIPC_SET_MODE)
+#define FASTIPC_SET_SIZE_VER0	24
+
+/**
+ * struct fastipc_unlink - FASTIPC_IOC_UNLINK, for the owner, the creator or
+ *	CAP_SYS_ADMIN
+ * @name: the user address of the name to remove.
+ * @flags: must be 0.
+ * @__reserved: must be 0.
+ *
+ * The name goes at once; the endpoint goes on serving its fds (as an
+ * unlinked file does).  A persistent endpoint with no fd left dies: its
+ * queued calls fail with EPIPE.
+ */
+struct fastipc_unlink {
+	__u64 name;
+	__u32 flags;
+	__u32 __reserved;
+};
+
+#define FASTIPC_UNLINK_FLAGS_ALL	0U
+#define FASTIPC_UNLINK_SIZE_VER0	16
+
 #define FASTIPC_IOC_MAGIC	0xB9
 
 /*
@@ -324,21 +428,49 @@ struct fastipc_reply_recv {
  *	EINVAL	unknown flag, or __reserved not 0
  *
  * FASTIPC_IOC_CREATE_ENDPOINT (context fd) - returns the endpoint fd
- *	EINVAL	unknown flag, or mode above 0777
+ *	EINVAL	unknown flag, mode above 0777, or PERSISTENT without a name
  *	EFAULT	the name cannot be read
  *	ENAMETOOLONG	the name has FASTIPC_NAME_MAX characters or more
  *	EINVAL	the name is empty or has a character outside the set
  *	ENOSPC	the caller's user owns max_endpoints endpoints already
+ *	ENOMEM
  *	EEXIST	the name is taken in this IPC namespace
  *	EMFILE	the process has no free fd
- *	ENOMEM
  *
  * FASTIPC_IOC_CONNECT (context fd: by name; endpoint fd: to that endpoint)
- *	EINVAL	unknown flag, or __reserved not 0
- *	EINVAL	on an endpoint fd, a name was given
+ *	EINVAL	unknown flag, __reserved not 0, or an invalid timeout
+ *	EINVAL	on an endpoint fd, a name or CONNECT_WAIT was given; on a
+ *		context fd, no name
  *	EFAULT, ENAMETOOLONG, EINVAL	as for the name of CREATE_ENDPOINT
  *	ENOENT	on a context fd, no endpoint has the name in this namespace
+ *		(without CONNECT_WAIT)
+ *	EAGAIN, ETIMEDOUT, EINTR	CONNECT_WAIT: the name did not appear
+ *	EACCES	no write permission on the endpoint
  *	EMFILE, ENOMEM
+ *
+ * FASTIPC_IOC_OPEN_ENDPOINT (context fd) - returns another endpoint fd for
+ *	the named endpoint: one more receiver
+ *	as CONNECT on a context fd, but EACCES means no read permission
+ *
+ * FASTIPC_IOC_STAT (context fd: by name; endpoint fd: that endpoint)
+ *	EINVAL	unknown flag or __reserved not 0; a name on an endpoint fd,
+ *		none on a context fd
+ *	EFAULT, ENAMETOOLONG, EINVAL	as for the name of CREATE_ENDPOINT
+ *	ENOENT	no endpoint has the name in this namespace
+ *
+ * FASTIPC_IOC_SET (context fd: by name; endpoint fd: that endpoint)
+ *	EINVAL	unknown flag, mode above 0777; a name on an endpoint fd, none
+ *		on a context fd
+ *	EFAULT, ENAMETOOLONG, EINVAL	as for the name of CREATE_ENDPOINT
+ *	ENOENT	no endpoint has the name in this namespace
+ *	EINVAL	uid or gid has no mapping in the caller's user namespace
+ *	EPERM	the caller is not the owner, the creator or CAP_SYS_ADMIN
+ *
+ * FASTIPC_IOC_UNLINK (context fd)
+ *	EINVAL	unknown flag, or __reserved not 0
+ *	EFAULT, ENAMETOOLONG, EINVAL	as for the name of CREATE_ENDPOINT
+ *	ENOENT	no endpoint has the name in this namespace
+ *	EPERM	the caller is not the owner, the creator or CAP_SYS_ADMIN
  *
  * FASTIPC_IOC_SEND (connection fd)
  *	EINVAL	unknown flag, type < 0, or an invalid timeout
@@ -393,13 +525,17 @@ struct fastipc_reply_recv {
  */
 #define FASTIPC_IOC_GET_INFO	_IOWR(FASTIPC_IOC_MAGIC, 0x00, struct fastipc_info)
 #define FASTIPC_IOC_CREATE_ENDPOINT	\
-	_IOWR(FASTIPC_IOC_MAGIC, 0x01, struct fastipc_endpoint_create)
-#define FASTIPC_IOC_CONNECT	_IOWR(FASTIPC_IOC_MAGIC, 0x02, struct fastipc_connect)
+	_IOW(FASTIPC_IOC_MAGIC, 0x01, struct fastipc_endpoint_create)
+#define FASTIPC_IOC_CONNECT	_IOW(FASTIPC_IOC_MAGIC, 0x02, struct fastipc_connect)
 #define FASTIPC_IOC_SEND	_IOWR(FASTIPC_IOC_MAGIC, 0x03, struct fastipc_send)
 #define FASTIPC_IOC_CALL	_IOWR(FASTIPC_IOC_MAGIC, 0x04, struct fastipc_call)
 #define FASTIPC_IOC_COLLECT	_IOWR(FASTIPC_IOC_MAGIC, 0x05, struct fastipc_collect)
 #define FASTIPC_IOC_RECV	_IOWR(FASTIPC_IOC_MAGIC, 0x06, struct fastipc_recv)
 #define FASTIPC_IOC_REPLY	_IOWR(FASTIPC_IOC_MAGIC, 0x07, struct fastipc_reply)
 #define FASTIPC_IOC_REPLY_RECV	_IOWR(FASTIPC_IOC_MAGIC, 0x08, struct fastipc_reply_recv)
+#define FASTIPC_IOC_OPEN_ENDPOINT	_IOW(FASTIPC_IOC_MAGIC, 0x09, struct fastipc_connect)
+#define FASTIPC_IOC_STAT	_IOWR(FASTIPC_IOC_MAGIC, 0x0a, struct fastipc_endpoint_stat)
+#define FASTIPC_IOC_SET		_IOW(FASTIPC_IOC_MAGIC, 0x0b, struct fastipc_endpoint_set)
+#define FASTIPC_IOC_UNLINK	_IOW(FASTIPC_IOC_MAGIC, 0x0c, struct fastipc_unlink)
 
 #endif /* _UAPI_LINUX_FASTIPC_H */
