@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +26,34 @@ static int fastipc_ioctl(int fd, unsigned long cmd, void *arg)
 static uint64_t fastipc_ptr(const void *p)
 {
 	return (uint64_t)(uintptr_t)p;
+}
+
+/*
+ * The buffers this process has mapped: a connection's own (conn_id 0), and
+ * on endpoint fds, those of the connections that sent through theirs.
+ */
+struct fastipc_mapping {
+	struct fastipc_mapping *next;
+	int fd;
+	uint64_t conn_id;
+	void *addr;
+	size_t size;
+	pthread_mutex_t use;	/* a connection's own: one message at a time */
+};
+
+static struct fastipc_mapping *fastipc_mappings;
+static pthread_mutex_t fastipc_mappings_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct fastipc_mapping *fastipc_mapping_find(int fd, uint64_t conn_id)
+{
+	struct fastipc_mapping *m;
+
+	pthread_mutex_lock(&fastipc_mappings_lock);
+	for (m = fastipc_mappings; m; m = m->next)
+		if (m->fd == fd && m->conn_id == conn_id)
+			break;
+	pthread_mutex_unlock(&fastipc_mappings_lock);
+	return m;
 }
 
 FASTIPC_EXPORT int fastipc_open(void)
@@ -196,6 +226,18 @@ static void fastipc_call_remaining(const struct fastipc_call *call,
 	timeout->ns = call->reply_timeout.ns > now_ns ? call->reply_timeout.ns - now_ns : 0;
 }
 
+/* A reply the server left in the buffer: copy it out as if it came copied. */
+static int fastipc_reply_from_buffer(const struct fastipc_mapping *m, uint64_t offset,
+				     uint32_t len, void *reply, size_t capacity)
+{
+	size_t copy = len < capacity ? len : capacity;
+
+	if (!m)
+		return -ENXIO;
+	memcpy(reply, (char *)m->addr + offset, copy);
+	return copy < len ? -EMSGSIZE : 0;
+}
+
 FASTIPC_EXPORT ssize_t fastipc_call(int conn, int64_t type, const void *req, size_t req_len,
 				    void *reply, size_t reply_capacity, int64_t *reply_type,
 				    struct fastipc_timeout *timeout)
@@ -207,14 +249,31 @@ FASTIPC_EXPORT ssize_t fastipc_call(int conn, int64_t type, const void *req, siz
 		.reply_data = fastipc_ptr(reply),
 		.reply_capacity = reply_capacity > UINT32_MAX ? UINT32_MAX : reply_capacity,
 	};
+	struct fastipc_mapping *m = NULL;
 	int ret;
 
 	if (req_len > UINT32_MAX)
 		return -EMSGSIZE;
+	if (req_len >= FASTIPC_ZEROCOPY_THRESHOLD)
+		m = fastipc_mapping_find(conn, 0);
+	if (m && req_len <= m->size) {
+		pthread_mutex_lock(&m->use);
+		memcpy(m->addr, req, req_len);
+		call.flags = FASTIPC_CALL_BUFFER;
+		call.data = 0;
+	} else {
+		m = NULL;
+	}
 	fastipc_call_bound(&call, timeout);
 	ret = fastipc_ioctl(conn, FASTIPC_IOC_CALL, &call);
 	if (ret == -EINTR)
 		fastipc_call_remaining(&call, timeout);
+	if (!ret && call.reply_flags & FASTIPC_MSG_BUFFER)
+		ret = fastipc_reply_from_buffer(m ?: fastipc_mapping_find(conn, 0),
+						call.reply_offset, call.reply_len,
+						reply, reply_capacity);
+	if (m)
+		pthread_mutex_unlock(&m->use);
 	if (ret < 0)
 		return ret;
 	if (reply_type)
@@ -270,6 +329,34 @@ FASTIPC_EXPORT int fastipc_recv_raw(int ep, struct fastipc_recv *recv)
 	return fastipc_ioctl(ep, FASTIPC_IOC_RECV, recv);
 }
 
+/*
+ * A received message's payload in its sender's buffer: map that on first
+ * use.  A hangup ends the connection: drop its mapping.  Returns the mapping,
+ * or NULL after a hangup.
+ */
+static int fastipc_sender_buffer(int ep, const struct fastipc_msg_info *info,
+				 struct fastipc_mapping **mapping)
+{
+	struct fastipc_mapping *m = fastipc_mapping_find(ep, info->conn_id);
+	void *addr;
+	int ret;
+
+	*mapping = NULL;
+	if (info->flags & FASTIPC_MSG_HANGUP) {
+		if (m)
+			fastipc_buffer_unmap(ep, m->addr, m->size);
+		return 0;
+	}
+	if (!m) {
+		ret = fastipc_buffer_map(ep, info->conn_id, info->buffer_size, &addr);
+		if (ret)
+			return ret;
+		m = fastipc_mapping_find(ep, info->conn_id);
+	}
+	*mapping = m;
+	return 0;
+}
+
 FASTIPC_EXPORT ssize_t fastipc_recv(int ep, int64_t type, void *buf, size_t capacity,
 				    struct fastipc_msg_info *info,
 				    struct fastipc_timeout *timeout)
@@ -280,9 +367,26 @@ FASTIPC_EXPORT ssize_t fastipc_recv(int ep, int64_t type, void *buf, size_t capa
 		.data = fastipc_ptr(buf),
 		.timeout = timeout ? *timeout : fastipc_forever,
 	};
+	struct fastipc_mapping *m;
 	int ret;
 
-	ret = fastipc_ioctl(ep, FASTIPC_IOC_RECV, &req);
+	for (;;) {
+		ret = fastipc_ioctl(ep, FASTIPC_IOC_RECV, &req);
+		if (ret || !(req.msg.flags & (FASTIPC_MSG_BUFFER | FASTIPC_MSG_HANGUP)))
+			break;
+		ret = fastipc_sender_buffer(ep, &req.msg, &m);
+		if (ret)
+			break;
+		if (!m)
+			continue;	/* a hangup: nothing for the caller */
+		if (req.msg.len > capacity) {
+			ret = -EMSGSIZE;	/* unlike a copied one, it is gone */
+			break;
+		}
+		memcpy(buf, (char *)m->addr + req.msg.offset, req.msg.len);
+		req.msg.flags &= ~FASTIPC_MSG_BUFFER;
+		break;
+	}
 	if (timeout)
 		*timeout = req.timeout;
 	if (info)
@@ -314,6 +418,7 @@ FASTIPC_EXPORT int fastipc_serve(int ep, size_t capacity, fastipc_handler_fn han
 				 void *arg)
 {
 	struct fastipc_reply_recv rr = { 0 };
+	struct fastipc_mapping *m;
 	int64_t reply_type;
 	void *req, *reply;
 	ssize_t len;
@@ -329,7 +434,6 @@ FASTIPC_EXPORT int fastipc_serve(int ep, size_t capacity, fastipc_handler_fn han
 	}
 	rr.recv.data = fastipc_ptr(req);
 	rr.recv.capacity = capacity;
-	rr.reply.data = fastipc_ptr(reply);
 	for (;;) {
 		ret = fastipc_reply_recv(ep, &rr);
 		rr.reply.token = 0;
@@ -337,22 +441,153 @@ FASTIPC_EXPORT int fastipc_serve(int ep, size_t capacity, fastipc_handler_fn han
 			continue;
 		if (ret < 0)
 			break;
+		m = NULL;
+		if (rr.recv.msg.flags & (FASTIPC_MSG_BUFFER | FASTIPC_MSG_HANGUP)) {
+			ret = fastipc_sender_buffer(ep, &rr.recv.msg, &m);
+			if (ret)
+				break;
+			if (!m || rr.recv.msg.len > capacity)
+				continue;	/* a hangup, or too big for the handler */
+			memcpy(req, (char *)m->addr + rr.recv.msg.offset, rr.recv.msg.len);
+		}
 		reply_type = 0;
 		len = handler(arg, &rr.recv.msg, req, reply, capacity, &reply_type);
 		if (len < 0) {
 			ret = len;
 			break;
 		}
-		if (rr.recv.msg.flags & FASTIPC_MSG_CALL) {
-			rr.reply.token = rr.recv.msg.token;
-			rr.reply.type = reply_type;
-			rr.reply.len = len;
+		if (!(rr.recv.msg.flags & FASTIPC_MSG_CALL))
+			continue;
+		rr.reply.token = rr.recv.msg.token;
+		rr.reply.type = reply_type;
+		rr.reply.len = len;
+		rr.reply.flags = 0;
+		rr.reply.data = fastipc_ptr(reply);
+		/* A call that came through the buffer is answered through it. */
+		if (m && (size_t)len >= FASTIPC_ZEROCOPY_THRESHOLD && (size_t)len <= m->size) {
+			memcpy(m->addr, reply, len);
+			rr.reply.flags = FASTIPC_REPLY_BUFFER;
+			rr.reply.data = 0;
 		}
 	}
 out:
 	free(req);
 	free(reply);
 	return ret;
+}
+
+FASTIPC_EXPORT int fastipc_buffer_create(int conn, size_t size)
+{
+	struct fastipc_buffer_create req = { .size = size };
+
+	return fastipc_ioctl(conn, FASTIPC_IOC_BUFFER_CREATE, &req);
+}
+
+FASTIPC_EXPORT int fastipc_buffer_map(int fd, uint64_t conn_id, size_t size, void **addr)
+{
+	struct fastipc_mapping *m;
+	void *p;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 (off_t)conn_id * sysconf(_SC_PAGESIZE));
+	if (p == MAP_FAILED) {
+		free(m);
+		return -errno;
+	}
+	m->fd = fd;
+	m->conn_id = conn_id;
+	m->addr = p;
+	m->size = size;
+	pthread_mutex_init(&m->use, NULL);
+	pthread_mutex_lock(&fastipc_mappings_lock);
+	m->next = fastipc_mappings;
+	fastipc_mappings = m;
+	pthread_mutex_unlock(&fastipc_mappings_lock);
+	*addr = p;
+	return 0;
+}
+
+FASTIPC_EXPORT int fastipc_buffer_unmap(int fd, void *addr, size_t size)
+{
+	struct fastipc_mapping **link, *m = NULL;
+
+	pthread_mutex_lock(&fastipc_mappings_lock);
+	for (link = &fastipc_mappings; *link; link = &(*link)->next) {
+		if ((*link)->fd == fd && (*link)->addr == addr) {
+			m = *link;
+			*link = m->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&fastipc_mappings_lock);
+	free(m);
+	return munmap(addr, size) ? -errno : 0;
+}
+
+FASTIPC_EXPORT int fastipc_send_buffer(int conn, int64_t type, size_t offset, size_t len,
+				       struct fastipc_timeout *timeout)
+{
+	struct fastipc_send req = {
+		.flags = FASTIPC_SEND_BUFFER,
+		.len = len,
+		.type = type,
+		.data = offset,
+		.timeout = timeout ? *timeout : fastipc_forever,
+	};
+	int ret;
+
+	if (len > UINT32_MAX)
+		return -EINVAL;
+	ret = fastipc_ioctl(conn, FASTIPC_IOC_SEND, &req);
+	if (timeout)
+		*timeout = req.timeout;
+	return ret;
+}
+
+FASTIPC_EXPORT ssize_t fastipc_call_buffer(int conn, int64_t type, size_t offset, size_t len,
+					   void *reply, size_t reply_capacity,
+					   uint64_t *reply_offset,
+					   struct fastipc_timeout *timeout)
+{
+	struct fastipc_call call = {
+		.flags = FASTIPC_CALL_BUFFER,
+		.len = len,
+		.type = type,
+		.data = offset,
+		.reply_data = fastipc_ptr(reply),
+		.reply_capacity = reply_capacity > UINT32_MAX ? UINT32_MAX : reply_capacity,
+	};
+	int ret;
+
+	if (len > UINT32_MAX)
+		return -EINVAL;
+	fastipc_call_bound(&call, timeout);
+	ret = fastipc_ioctl(conn, FASTIPC_IOC_CALL, &call);
+	if (ret == -EINTR)
+		fastipc_call_remaining(&call, timeout);
+	if (ret < 0)
+		return ret;
+	*reply_offset = call.reply_flags & FASTIPC_MSG_BUFFER ? call.reply_offset : (uint64_t)-1;
+	return call.reply_len;
+}
+
+FASTIPC_EXPORT int fastipc_reply_buffer(int ep, uint64_t token, int64_t type, size_t offset,
+					size_t len)
+{
+	struct fastipc_reply req = {
+		.flags = FASTIPC_REPLY_BUFFER,
+		.len = len,
+		.type = type,
+		.data = offset,
+		.token = token,
+	};
+
+	if (len > UINT32_MAX)
+		return -EINVAL;
+	return fastipc_ioctl(ep, FASTIPC_IOC_REPLY, &req);
 }
 
 FASTIPC_EXPORT const char *fastipc_version(void)

@@ -153,6 +153,47 @@ typedef ssize_t (*fastipc_handler_fn)(void *arg, const struct fastipc_msg_info *
  */
 int fastipc_serve(int ep, size_t capacity, fastipc_handler_fn handler, void *arg);
 
+/*
+ * Page-mapped buffers (zero copy).  A connection gets one buffer, of @size
+ * bytes (a multiple of the page size); both sides map it.  Once the
+ * connection's side has mapped it with fastipc_buffer_map(), fastipc_call()
+ * puts requests of FASTIPC_ZEROCOPY_THRESHOLD bytes or more through it by
+ * itself (one at a time per connection), and fastipc_recv() and
+ * fastipc_serve() take them from it, mapping the sender's buffer on first
+ * use and unmapping it when the connection closes; fastipc_serve() answers
+ * such calls through the buffer too.  The kernel then moves an (offset,
+ * length), whatever the size.  The *_buffer()
+ * functions below use the buffer explicitly, for programs that build their
+ * messages in place.
+ */
+#define FASTIPC_ZEROCOPY_THRESHOLD	16384
+
+int fastipc_buffer_create(int conn, size_t size);
+
+/*
+ * Map the buffer: of the connection @fd (@conn_id 0), or, on an endpoint
+ * @fd, of its connection @conn_id (from struct fastipc_msg_info).
+ */
+int fastipc_buffer_map(int fd, uint64_t conn_id, size_t size, void **addr);
+int fastipc_buffer_unmap(int fd, void *addr, size_t size);
+
+/* Send the @len bytes at @offset of the connection's buffer. */
+int fastipc_send_buffer(int conn, int64_t type, size_t offset, size_t len,
+			struct fastipc_timeout *timeout);
+
+/*
+ * Call with the request in the buffer.  Returns the reply's length; if the
+ * server answered in the buffer, *@reply_offset is where, else it is
+ * (uint64_t)-1 and the reply was copied to @reply.
+ */
+ssize_t fastipc_call_buffer(int conn, int64_t type, size_t offset, size_t len,
+			    void *reply, size_t reply_capacity, uint64_t *reply_offset,
+			    struct fastipc_timeout *timeout);
+
+/* Answer with the @len bytes at @offset of the caller's connection buffer. */
+int fastipc_reply_buffer(int ep, uint64_t token, int64_t type, size_t offset,
+			 size_t len);
+
 /* The library's own version, "MAJOR.MINOR.PATCH". */
 const char *fastipc_version(void);
 

@@ -36,4 +36,19 @@ static inline void fastipc_ipc_ns_put(struct vfsmount *ns)
 	mntput(ns);
 }
 
+/* vm_flags became read-only behind these helpers in 6.3. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#include <linux/mm_types.h>
+
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
 #endif /* _FASTIPC_COMPAT_H */

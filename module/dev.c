@@ -45,6 +45,7 @@ union fastipc_ioctl_arg {
 	struct fastipc_endpoint_stat stat;
 	struct fastipc_endpoint_set set;
 	struct fastipc_unlink unlink;
+	struct fastipc_buffer_create buffer;
 	struct fastipc_send send;
 	struct fastipc_call call;
 	struct fastipc_collect collect;
@@ -145,6 +146,23 @@ static int fastipc_deadline_from_user(const struct fastipc_timeout *timeout,
 static bool fastipc_file_nonblock(struct file *file)
 {
 	return file->f_flags & O_NONBLOCK;
+}
+
+/*
+ * A message's bytes: @len at user address @data, or with @in_buffer, @len
+ * at offset @data of the connection's buffer (checked by the caller's
+ * callee, which knows which buffer).
+ */
+static void fastipc_payload_from_user(struct fastipc_payload *payload,
+				      struct iov_iter *iter, bool in_buffer,
+				      u64 data, u32 len)
+{
+	payload->in_buffer = in_buffer;
+	payload->offset = data;
+	payload->len = len;
+	payload->iter = iter;
+	if (!in_buffer)
+		iov_iter_ubuf(iter, ITER_SOURCE, u64_to_user_ptr(data), len);
 }
 
 /* Make @priv an fd of @fops; the fd is installed last, nothing fails after. */
@@ -491,14 +509,16 @@ static long fastipc_ioctl_recv(struct file *file, void *arg)
 
 static long fastipc_do_reply(struct file *file, const struct fastipc_reply *req)
 {
-	struct iov_iter data;
+	bool in_buffer = req->flags & FASTIPC_REPLY_BUFFER;
+	struct fastipc_payload payload;
+	struct iov_iter iter;
 
 	if (req->flags & ~FASTIPC_REPLY_FLAGS_ALL || !req->token || req->type < 0)
 		return -EINVAL;
-	if (req->len > fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE))
+	if (!in_buffer && req->len > fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE))
 		return -EMSGSIZE;
-	iov_iter_ubuf(&data, ITER_SOURCE, u64_to_user_ptr(req->data), req->len);
-	return fastipc_reply(file->private_data, req->token, req->type, &data);
+	fastipc_payload_from_user(&payload, &iter, in_buffer, req->data, req->len);
+	return fastipc_reply(file->private_data, req->token, req->type, &payload);
 }
 
 static long fastipc_ioctl_reply(struct file *file, void *arg)
@@ -565,8 +585,24 @@ static void fastipc_endpoint_show_fdinfo(struct seq_file *m, struct file *file)
 	fastipc_endpoint_show(m, file->private_data);
 }
 
+/* The buffer of the connection whose id is the page offset. */
+static int fastipc_endpoint_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct fastipc_buffer *buf;
+	int ret;
+
+	buf = fastipc_endpoint_buffer_get(file->private_data, vma->vm_pgoff);
+	if (!buf)
+		return -ENXIO;
+	ret = fastipc_buffer_mmap(buf, vma);
+	if (ret)
+		fastipc_buffer_put(buf);
+	return ret;
+}
+
 static const struct file_operations fastipc_endpoint_fops = {
 	.owner = THIS_MODULE,
+	.mmap = fastipc_endpoint_mmap,
 	.release = fastipc_endpoint_file_release,
 	.unlocked_ioctl = fastipc_endpoint_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
@@ -581,8 +617,10 @@ static const struct file_operations fastipc_endpoint_fops = {
 static long fastipc_ioctl_send(struct file *file, void *arg)
 {
 	struct fastipc_send *req = arg;
+	bool in_buffer = req->flags & FASTIPC_SEND_BUFFER;
+	struct fastipc_payload payload;
 	struct fastipc_deadline room;
-	struct iov_iter data;
+	struct iov_iter iter;
 	long ret;
 
 	if (req->flags & ~FASTIPC_SEND_FLAGS_ALL || req->type < 0)
@@ -591,11 +629,11 @@ static long fastipc_ioctl_send(struct file *file, void *arg)
 					 &room);
 	if (ret)
 		return ret;
-	if (req->len > fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE))
+	if (!in_buffer && req->len > fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE))
 		return -EMSGSIZE;
 
-	iov_iter_ubuf(&data, ITER_SOURCE, u64_to_user_ptr(req->data), req->len);
-	ret = fastipc_send(file->private_data, req->type, &data, &room);
+	fastipc_payload_from_user(&payload, &iter, in_buffer, req->data, req->len);
+	ret = fastipc_send(file->private_data, req->type, &payload, &room);
 	if (ret == -EINTR)
 		fastipc_deadline_remaining(&room, &req->timeout);
 	return ret;
@@ -604,12 +642,14 @@ static long fastipc_ioctl_send(struct file *file, void *arg)
 static long fastipc_ioctl_call(struct file *file, void *arg)
 {
 	struct fastipc_call *req = arg;
+	bool in_buffer = req->flags & FASTIPC_CALL_BUFFER;
 	struct fastipc_deadline send, reply_dl;
 	struct fastipc_outcome outcome = {};
+	struct fastipc_payload payload;
 	struct iov_iter data, reply;
 	long ret;
 
-	if (req->flags & ~FASTIPC_CALL_FLAGS_ALL || req->type < 0)
+	if (req->flags & ~FASTIPC_CALL_FLAGS_ALL || req->type < 0 || req->__reserved)
 		return -EINVAL;
 	ret = fastipc_deadline_from_user(&req->send_timeout,
 					 fastipc_file_nonblock(file), &send);
@@ -620,17 +660,17 @@ static long fastipc_ioctl_call(struct file *file, void *arg)
 		return ret;
 	if (!(req->flags & FASTIPC_CALL_ASYNC) && reply_dl.mode == FASTIPC_WAIT_NONE)
 		return -EINVAL;
-	if (req->len > fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE))
+	if (!in_buffer && req->len > fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE))
 		return -EMSGSIZE;
 
-	iov_iter_ubuf(&data, ITER_SOURCE, u64_to_user_ptr(req->data), req->len);
+	fastipc_payload_from_user(&payload, &data, in_buffer, req->data, req->len);
 	if (req->flags & FASTIPC_CALL_ASYNC)
-		return fastipc_call_async(file->private_data, req->type, &data,
+		return fastipc_call_async(file->private_data, req->type, &payload,
 					  &send, &req->cookie);
 
 	iov_iter_ubuf(&reply, ITER_DEST, u64_to_user_ptr(req->reply_data),
 		      req->reply_capacity);
-	ret = fastipc_call(file->private_data, req->type, &data, &reply, &send,
+	ret = fastipc_call(file->private_data, req->type, &payload, &reply, &send,
 			   &reply_dl, &outcome);
 	if (ret == -EINTR) {
 		fastipc_deadline_remaining(&send, &req->send_timeout);
@@ -638,6 +678,8 @@ static long fastipc_ioctl_call(struct file *file, void *arg)
 	}
 	req->reply_type = outcome.type;
 	req->reply_len = outcome.len;
+	req->reply_flags = outcome.in_buffer ? FASTIPC_MSG_BUFFER : 0;
+	req->reply_offset = outcome.in_buffer ? outcome.offset : 0;
 	return ret;
 }
 
@@ -649,7 +691,7 @@ static long fastipc_ioctl_collect(struct file *file, void *arg)
 	struct iov_iter reply;
 	long ret;
 
-	if (req->flags & ~FASTIPC_COLLECT_FLAGS_ALL || req->__reserved)
+	if (req->flags & ~FASTIPC_COLLECT_FLAGS_ALL || req->__reserved || req->__reserved2)
 		return -EINVAL;
 	ret = fastipc_deadline_from_user(&req->timeout, fastipc_file_nonblock(file), &dl);
 	if (ret)
@@ -664,11 +706,26 @@ static long fastipc_ioctl_collect(struct file *file, void *arg)
 		req->cookie = outcome.cookie;
 		req->reply_type = outcome.type;
 		req->reply_len = outcome.len;
+		req->reply_flags = outcome.in_buffer ? FASTIPC_MSG_BUFFER : 0;
+		req->reply_offset = outcome.in_buffer ? outcome.offset : 0;
 	}
 	return ret;
 }
 
+static long fastipc_ioctl_buffer_create(struct file *file, void *arg)
+{
+	struct fastipc_buffer_create *req = arg;
+
+	if (req->flags & ~FASTIPC_BUFFER_FLAGS_ALL || req->__reserved)
+		return -EINVAL;
+	if (req->size > SIZE_MAX)
+		return -EINVAL;
+	return fastipc_connection_buffer_create(file->private_data, req->size);
+}
+
 static const struct fastipc_ioctl fastipc_connection_ioctls[] = {
+	{ FASTIPC_IOC_BUFFER_CREATE, FASTIPC_BUFFER_CREATE_SIZE_VER0,
+	  fastipc_ioctl_buffer_create },
 	{ FASTIPC_IOC_SEND, FASTIPC_SEND_SIZE_VER0, fastipc_ioctl_send },
 	{ FASTIPC_IOC_CALL, FASTIPC_CALL_SIZE_VER0, fastipc_ioctl_call },
 	{ FASTIPC_IOC_COLLECT, FASTIPC_COLLECT_SIZE_VER0, fastipc_ioctl_collect },
@@ -712,8 +769,27 @@ static void fastipc_connection_show_fdinfo(struct seq_file *m, struct file *file
 	fastipc_connection_show(m, file->private_data);
 }
 
+/* The connection's own buffer, at offset 0. */
+static int fastipc_connection_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct fastipc_connection *conn = file->private_data;
+	struct fastipc_buffer *buf = READ_ONCE(conn->buffer);
+	int ret;
+
+	if (vma->vm_pgoff)
+		return -EINVAL;
+	if (!buf)
+		return -ENXIO;
+	refcount_inc(&buf->refs);
+	ret = fastipc_buffer_mmap(buf, vma);
+	if (ret)
+		fastipc_buffer_put(buf);
+	return ret;
+}
+
 static const struct file_operations fastipc_connection_fops = {
 	.owner = THIS_MODULE,
+	.mmap = fastipc_connection_mmap,
 	.release = fastipc_connection_file_release,
 	.unlocked_ioctl = fastipc_connection_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
@@ -736,7 +812,8 @@ int fastipc_dev_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct fastipc_info) != FASTIPC_INFO_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct fastipc_timeout) != 16);
-	BUILD_BUG_ON(sizeof(struct fastipc_msg_info) != 48);
+	BUILD_BUG_ON(sizeof(struct fastipc_msg_info) != 64);
+	BUILD_BUG_ON(sizeof(struct fastipc_buffer_create) != FASTIPC_BUFFER_CREATE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct fastipc_endpoint_create) !=
 		     FASTIPC_ENDPOINT_CREATE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct fastipc_connect) != FASTIPC_CONNECT_SIZE_VER0);

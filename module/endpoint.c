@@ -46,6 +46,7 @@ struct fastipc_endpoint *fastipc_endpoint_create(const struct cred *cred,
 	}
 	spin_lock_init(&ep->lock);
 	INIT_LIST_HEAD(&ep->queue);
+	INIT_LIST_HEAD(&ep->connections);
 	hash_init(ep->calls);
 	init_waitqueue_head(&ep->recv_wait);
 	init_waitqueue_head(&ep->send_wait);
@@ -149,6 +150,7 @@ struct fastipc_connection *fastipc_connection_create(struct fastipc_endpoint *ep
 
 	spin_lock(&ep->lock);
 	ep->nr_connections++;
+	list_add_tail(&conn->ep_node, &ep->connections);
 	spin_unlock(&ep->lock);
 	pr_debug("connection %llu to endpoint %llu created\n", conn->id, ep->id);
 	return conn;
@@ -166,6 +168,8 @@ static void fastipc_connection_release(struct kref *refs)
 
 	WARN_ON(!list_empty(&conn->async) || !list_empty(&conn->finished));
 	fastipc_msg_free_spare(conn->spare);
+	fastipc_msg_free_spare(conn->hangup);
+	fastipc_buffer_put(conn->buffer);
 	fastipc_user_put(conn->user);
 	pr_debug("connection %llu destroyed\n", conn->id);
 	fastipc_endpoint_put(conn->ep);
@@ -184,8 +188,59 @@ void fastipc_connection_file_closed(struct fastipc_connection *conn)
 	fastipc_connection_cancel_all(conn);
 	spin_lock(&ep->lock);
 	ep->nr_connections--;
+	list_del(&conn->ep_node);
 	spin_unlock(&ep->lock);
+	fastipc_connection_hangup(conn);
 	fastipc_connection_put(conn);
+}
+
+/* BUFFER_CREATE: one buffer per connection, for its lifetime. */
+int fastipc_connection_buffer_create(struct fastipc_connection *conn, size_t size)
+{
+	struct fastipc_endpoint *ep = conn->ep;
+	struct fastipc_buffer *buf;
+	struct fastipc_msg *hangup;
+
+	if (READ_ONCE(conn->buffer))
+		return -EEXIST;
+	hangup = fastipc_msg_alloc_hangup();
+	if (!hangup)
+		return -ENOMEM;
+	buf = fastipc_buffer_create(conn->user, size);
+	if (IS_ERR(buf)) {
+		fastipc_msg_free_spare(hangup);
+		return PTR_ERR(buf);
+	}
+
+	spin_lock(&ep->lock);
+	if (conn->buffer) {
+		spin_unlock(&ep->lock);
+		fastipc_buffer_put(buf);
+		fastipc_msg_free_spare(hangup);
+		return -EEXIST;
+	}
+	conn->hangup = hangup;
+	WRITE_ONCE(conn->buffer, buf);
+	spin_unlock(&ep->lock);
+	return 0;
+}
+
+/* The buffer of @ep's connection @conn_id, referenced, for the endpoint's mmap. */
+struct fastipc_buffer *fastipc_endpoint_buffer_get(struct fastipc_endpoint *ep, u64 conn_id)
+{
+	struct fastipc_connection *conn;
+	struct fastipc_buffer *buf = NULL;
+
+	spin_lock(&ep->lock);
+	list_for_each_entry(conn, &ep->connections, ep_node) {
+		if (conn->id == conn_id && conn->buffer) {
+			buf = conn->buffer;
+			refcount_inc(&buf->refs);
+			break;
+		}
+	}
+	spin_unlock(&ep->lock);
+	return buf;
 }
 
 __poll_t fastipc_connection_poll_mask(struct fastipc_connection *conn)

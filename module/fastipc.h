@@ -11,6 +11,7 @@
  *			namespace; events
  *	endpoint.c	endpoint and connection objects and their lifetimes
  *	msgqueue.c	messages, queues, the call/reply state machine, waits
+ *	buffer.c	page-mapped connection buffers
  *	perm.c, quota.c, limits.c	access checks, per-user accounting,
  *			administrator's bounds
  */
@@ -75,6 +76,7 @@ static inline unsigned long fastipc_limit(enum fastipc_limit_id id)
  * @refs: held by every endpoint and connection the user created.
  * @endpoints: endpoints the user owns, bounded by max_endpoints.
  * @queued_bytes: payload bytes of the user's messages waiting in queues.
+ * @buffer_bytes: bytes of the user's connection buffers.
  */
 struct fastipc_user {
 	struct hlist_node node;
@@ -82,14 +84,42 @@ struct fastipc_user {
 	refcount_t refs;
 	atomic_t endpoints;
 	atomic_long_t queued_bytes;
+	atomic_long_t buffer_bytes;
 };
 
 struct fastipc_user *fastipc_user_get(kuid_t uid);
+void fastipc_user_hold(struct fastipc_user *user);
 void fastipc_user_put(struct fastipc_user *user);
 int fastipc_user_charge_endpoint(struct fastipc_user *user);
 void fastipc_user_uncharge_endpoint(struct fastipc_user *user);
 int fastipc_user_charge_bytes(struct fastipc_user *user, size_t bytes);
 void fastipc_user_uncharge_bytes(struct fastipc_user *user, size_t bytes);
+int fastipc_user_charge_buffer(struct fastipc_user *user, size_t bytes);
+void fastipc_user_uncharge_buffer(struct fastipc_user *user, size_t bytes);
+
+/* buffer.c: page-mapped connection buffers. */
+
+/**
+ * struct fastipc_buffer - a connection's kernel-owned pages
+ * @refs: held by the connection and by each vma that maps it.
+ * @size: bytes.
+ * @nr_pages: entries in @pages.
+ * @pages: the pages, allocated at creation, freed with the last reference.
+ * @user: charged for @size.
+ */
+struct fastipc_buffer {
+	refcount_t refs;
+	size_t size;
+	unsigned long nr_pages;
+	struct page **pages;
+	struct fastipc_user *user;
+};
+
+struct vm_area_struct;
+struct fastipc_buffer *fastipc_buffer_create(struct fastipc_user *user, size_t size);
+void fastipc_buffer_put(struct fastipc_buffer *buf);
+int fastipc_buffer_check(const struct fastipc_buffer *buf, u64 offset, u64 len);
+int fastipc_buffer_mmap(struct fastipc_buffer *buf, struct vm_area_struct *vma);
 void fastipc_quota_exit(void);
 
 /* msgqueue.c: messages, queues and waits. */
@@ -119,6 +149,20 @@ enum fastipc_msg_state {
 };
 
 /**
+ * struct fastipc_payload - a message's bytes, as the caller gives them
+ * @iter: copied from here, unless @in_buffer.
+ * @in_buffer: the bytes are @len at @offset in the connection's buffer.
+ * @offset: see @in_buffer.
+ * @len: see @in_buffer.
+ */
+struct fastipc_payload {
+	struct iov_iter *iter;
+	bool in_buffer;
+	u64 offset;
+	u64 len;
+};
+
+/**
  * struct fastipc_msg - one message, and for a call its reply
  * @node: in the endpoint's queue while QUEUED; in the connection's list of
  *	finished async calls once DONE.
@@ -143,6 +187,10 @@ enum fastipc_msg_state {
  * @error: why a DONE call failed, or 0.
  * @is_call: a call, not a one-way message.
  * @is_async: an async call.
+ * @is_hangup: the last word of a closed connection that had a buffer.
+ * @in_buffer: the payload (request, then reply) is @len bytes at @offset
+ *	in @conn's buffer rather than at @data.
+ * @offset: see @in_buffer.
  * @withdrawn: its caller has gone: a reply is dropped.
  * @done_wait: a synchronous caller sleeps here for the reply.
  * @inline_data: small payloads live here, saving an allocation.
@@ -168,6 +216,9 @@ struct fastipc_msg {
 	int error;
 	bool is_call;
 	bool is_async;
+	bool is_hangup;
+	bool in_buffer;
+	u64 offset;
 	bool withdrawn;
 	wait_queue_head_t done_wait;
 	u8 inline_data[];
@@ -196,11 +247,15 @@ struct fastipc_delivery {
  * @type: the reply's type.
  * @len: the reply's full length.
  * @cookie: the async call collected.
+ * @in_buffer: the reply is @len bytes at @offset in the connection's buffer.
+ * @offset: see @in_buffer.
  */
 struct fastipc_outcome {
 	s64 type;
 	size_t len;
 	u64 cookie;
+	bool in_buffer;
+	u64 offset;
 };
 
 /**
@@ -219,6 +274,7 @@ struct fastipc_outcome {
  * @refs: held by each endpoint fd, each connection, and the name table.
  * @nr_files: open endpoint fds (not counting dup()s); under @lock.
  * @nr_connections: connections open to it; under @lock.
+ * @connections: those connections; under @lock.
  * @id: unique while the module is loaded.
  * @owner: the user charged for the endpoint.
  * @uid: owner, for permission checks; under @lock (SET changes it).
@@ -249,6 +305,7 @@ struct fastipc_endpoint {
 	struct kref refs;
 	unsigned int nr_files;
 	unsigned int nr_connections;
+	struct list_head connections;
 	u64 id;
 	struct fastipc_user *owner;
 	kuid_t uid;
@@ -284,6 +341,10 @@ struct fastipc_endpoint {
  * @spare: a message kept for the next synchronous call, so the call path
  *	need not allocate; taken and returned with xchg()/cmpxchg().
  * @refs: held by its fd and by each of its messages, which may outlive it.
+ * @ep_node: in @ep's list of connections; under @ep's lock.
+ * @buffer: its page-mapped buffer, or NULL; set once, under @ep's lock.
+ * @hangup: for a connection with a buffer, the message that tells the
+ *	endpoint it closed, allocated with the buffer so closing cannot fail.
  */
 struct fastipc_connection {
 	struct fastipc_endpoint *ep;
@@ -296,17 +357,21 @@ struct fastipc_connection {
 	struct fasync_struct *fasync;
 	struct fastipc_msg *spare;
 	struct kref refs;
+	struct list_head ep_node;
+	struct fastipc_buffer *buffer;
+	struct fastipc_msg *hangup;
 };
 
 int fastipc_send(struct fastipc_connection *conn, s64 type,
-		 struct iov_iter *data, const struct fastipc_deadline *room);
+		 const struct fastipc_payload *data,
+		 const struct fastipc_deadline *room);
 int fastipc_call(struct fastipc_connection *conn, s64 type,
-		 struct iov_iter *data, struct iov_iter *reply,
+		 const struct fastipc_payload *data, struct iov_iter *reply,
 		 const struct fastipc_deadline *send,
 		 const struct fastipc_deadline *reply_deadline,
 		 struct fastipc_outcome *outcome);
 int fastipc_call_async(struct fastipc_connection *conn, s64 type,
-		       struct iov_iter *data,
+		       const struct fastipc_payload *data,
 		       const struct fastipc_deadline *room, u64 *cookie);
 int fastipc_collect(struct fastipc_connection *conn, u64 cookie,
 		    struct iov_iter *reply, const struct fastipc_deadline *dl,
@@ -317,10 +382,14 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 		 const struct fastipc_deadline *dl,
 		 struct fastipc_delivery *delivery);
 int fastipc_reply(struct fastipc_endpoint *ep, u64 token, s64 type,
-		  struct iov_iter *data);
+		  const struct fastipc_payload *data);
+int fastipc_connection_buffer_create(struct fastipc_connection *conn, size_t size);
+struct fastipc_buffer *fastipc_endpoint_buffer_get(struct fastipc_endpoint *ep, u64 conn_id);
+void fastipc_connection_hangup(struct fastipc_connection *conn);
 void fastipc_queue_shutdown(struct fastipc_endpoint *ep);
 void fastipc_connection_cancel_all(struct fastipc_connection *conn);
 void fastipc_msg_free_spare(struct fastipc_msg *msg);
+struct fastipc_msg *fastipc_msg_alloc_hangup(void);
 void fastipc_deadline_remaining(const struct fastipc_deadline *dl,
 				struct fastipc_timeout *timeout);
 

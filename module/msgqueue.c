@@ -113,6 +113,11 @@ static void fastipc_msg_free(struct fastipc_msg *msg)
 	kfree(msg);
 }
 
+struct fastipc_msg *fastipc_msg_alloc_hangup(void)
+{
+	return fastipc_msg_alloc(0);
+}
+
 void fastipc_msg_free_spare(struct fastipc_msg *msg)
 {
 	if (msg)
@@ -147,27 +152,44 @@ static void fastipc_spare_return(struct fastipc_connection *conn,
 		fastipc_msg_free(msg);
 }
 
-/* Copy the payload in and stamp what the receiver will learn of the sender. */
+static size_t fastipc_payload_len(const struct fastipc_payload *data)
+{
+	return data->in_buffer ? data->len : iov_iter_count(data->iter);
+}
+
+/*
+ * Take in the payload (copy it, or check its place in the buffer) and stamp
+ * what the receiver will learn of the sender.
+ */
 static int fastipc_msg_fill(struct fastipc_msg *msg,
 			    struct fastipc_connection *conn, s64 type,
-			    struct iov_iter *data)
+			    const struct fastipc_payload *data)
 {
-	size_t len = iov_iter_count(data);
+	size_t len = fastipc_payload_len(data);
 	int ret;
 
 	fastipc_connection_get(conn);
 	msg->conn = conn;
-	ret = fastipc_msg_reserve(msg, len);
-	if (ret)
-		return ret;
-	if (!copy_from_iter_full(msg->data, len, data))
-		return -EFAULT;
-	ret = fastipc_user_charge_bytes(conn->user, len);
-	if (ret)
-		return ret;
-	msg->charged = len;
+	msg->in_buffer = data->in_buffer;
+	msg->offset = data->offset;
+	if (data->in_buffer) {
+		ret = fastipc_buffer_check(READ_ONCE(conn->buffer), data->offset, len);
+		if (ret)
+			return ret;
+	} else {
+		ret = fastipc_msg_reserve(msg, len);
+		if (ret)
+			return ret;
+		if (!copy_from_iter_full(msg->data, len, data->iter))
+			return -EFAULT;
+		ret = fastipc_user_charge_bytes(conn->user, len);
+		if (ret)
+			return ret;
+		msg->charged = len;
+	}
 
 	msg->len = len;
+	msg->is_hangup = false;
 	msg->type = type;
 	msg->token = 0;
 	msg->cookie = 0;
@@ -393,9 +415,10 @@ static int fastipc_enqueue(struct fastipc_endpoint *ep, struct fastipc_msg *msg,
 }
 
 int fastipc_send(struct fastipc_connection *conn, s64 type,
-		 struct iov_iter *data, const struct fastipc_deadline *room)
+		 const struct fastipc_payload *data,
+		 const struct fastipc_deadline *room)
 {
-	size_t len = iov_iter_count(data);
+	size_t len = data->in_buffer ? 0 : fastipc_payload_len(data);
 	struct fastipc_msg *msg;
 	int ret;
 
@@ -500,7 +523,7 @@ static bool fastipc_call_withdraw_locked(struct fastipc_endpoint *ep,
 }
 
 int fastipc_call(struct fastipc_connection *conn, s64 type,
-		 struct iov_iter *data, struct iov_iter *reply,
+		 const struct fastipc_payload *data, struct iov_iter *reply,
 		 const struct fastipc_deadline *send,
 		 const struct fastipc_deadline *reply_deadline,
 		 struct fastipc_outcome *outcome)
@@ -559,10 +582,12 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 	if (!ret) {
 		outcome->type = msg->type;
 		outcome->len = msg->len;
-		copy = min(msg->len, iov_iter_count(reply));
+		outcome->in_buffer = msg->in_buffer;
+		outcome->offset = msg->offset;
+		copy = msg->in_buffer ? 0 : min(msg->len, iov_iter_count(reply));
 		if (copy_to_iter(msg->data, copy, reply) != copy)
 			ret = -EFAULT;
-		else if (copy < msg->len)
+		else if (!msg->in_buffer && copy < msg->len)
 			ret = -EMSGSIZE;
 	}
 out:
@@ -572,7 +597,7 @@ out:
 }
 
 int fastipc_call_async(struct fastipc_connection *conn, s64 type,
-		       struct iov_iter *data,
+		       const struct fastipc_payload *data,
 		       const struct fastipc_deadline *room, u64 *cookie)
 {
 	struct fastipc_msg *msg;
@@ -650,7 +675,9 @@ int fastipc_collect(struct fastipc_connection *conn, u64 cookie,
 	outcome->cookie = msg->cookie;
 	outcome->type = msg->type;
 	outcome->len = msg->len;
-	if (!msg->error && msg->len > iov_iter_count(reply)) {
+	outcome->in_buffer = msg->in_buffer;
+	outcome->offset = msg->offset;
+	if (!msg->error && !msg->in_buffer && msg->len > iov_iter_count(reply)) {
 		spin_unlock(&ep->lock);
 		return -EMSGSIZE;
 	}
@@ -659,7 +686,8 @@ int fastipc_collect(struct fastipc_connection *conn, u64 cookie,
 	spin_unlock(&ep->lock);
 
 	ret = msg->error;
-	if (!ret && copy_to_iter(msg->data, msg->len, reply) != msg->len) {
+	if (!ret && !msg->in_buffer &&
+	    copy_to_iter(msg->data, msg->len, reply) != msg->len) {
 		/* Keep it for another try with a good buffer. */
 		spin_lock(&ep->lock);
 		list_add(&msg->node, &conn->finished);
@@ -687,6 +715,12 @@ static void fastipc_delivery_fill(struct fastipc_delivery *delivery,
 	info->gid = from_kgid_munged(user_ns, msg->gid);
 	info->len = msg->len;
 	info->flags = msg->is_call ? FASTIPC_MSG_CALL : 0;
+	if (msg->in_buffer)
+		info->flags |= FASTIPC_MSG_BUFFER;
+	if (msg->is_hangup)
+		info->flags |= FASTIPC_MSG_HANGUP;
+	info->offset = msg->in_buffer ? msg->offset : 0;
+	info->buffer_size = msg->in_buffer ? READ_ONCE(msg->conn->buffer)->size : 0;
 }
 
 int fastipc_recv(struct fastipc_endpoint *ep,
@@ -716,7 +750,7 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 		ret = fastipc_sleep_locked(ep, dl, TASK_INTERRUPTIBLE);
 	}
 	finish_wait(&ep->recv_wait, &receiver.wait);
-	if (!msg || msg->len > iov_iter_count(data)) {
+	if (!msg || (!msg->in_buffer && msg->len > iov_iter_count(data))) {
 		if (msg) {
 			delivery->info.len = msg->len;
 			ret = -EMSGSIZE;
@@ -735,7 +769,7 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 	fastipc_notify_endpoint(ep, EPOLLOUT | EPOLLWRNORM);
 
 	fastipc_delivery_fill(delivery, msg);
-	if (copy_to_iter(msg->data, msg->len, data) != msg->len) {
+	if (!msg->in_buffer && copy_to_iter(msg->data, msg->len, data) != msg->len) {
 		spin_lock(&ep->lock);
 		if (msg->withdrawn) {
 			/* Its caller is gone; nobody will miss it. */
@@ -779,9 +813,9 @@ static struct fastipc_msg *fastipc_call_find_locked(struct fastipc_endpoint *ep,
 }
 
 int fastipc_reply(struct fastipc_endpoint *ep, u64 token, s64 type,
-		  struct iov_iter *data)
+		  const struct fastipc_payload *data)
 {
-	size_t len = iov_iter_count(data);
+	size_t len = fastipc_payload_len(data);
 	struct fastipc_msg *msg;
 	int ret;
 
@@ -791,15 +825,26 @@ int fastipc_reply(struct fastipc_endpoint *ep, u64 token, s64 type,
 		spin_unlock(&ep->lock);
 		return -ENOENT;
 	}
+	if (data->in_buffer) {
+		/* In the caller's connection buffer, which the reply goes back to. */
+		ret = fastipc_buffer_check(msg->conn->buffer, data->offset, len);
+		if (ret && !msg->withdrawn) {
+			spin_unlock(&ep->lock);
+			return ret;
+		}
+	}
 	hash_del(&msg->call_node);
 	if (msg->withdrawn)
 		goto drop;
 	msg->state = FASTIPC_MSG_REPLYING;
 	spin_unlock(&ep->lock);
 
-	ret = fastipc_msg_reserve(msg, len);
-	if (!ret && !copy_from_iter_full(msg->data, len, data))
-		ret = -EFAULT;
+	ret = 0;
+	if (!data->in_buffer) {
+		ret = fastipc_msg_reserve(msg, len);
+		if (!ret && !copy_from_iter_full(msg->data, len, data->iter))
+			ret = -EFAULT;
+	}
 
 	spin_lock(&ep->lock);
 	if (msg->withdrawn)
@@ -813,6 +858,8 @@ int fastipc_reply(struct fastipc_endpoint *ep, u64 token, s64 type,
 	}
 	msg->len = len;
 	msg->type = type;
+	msg->in_buffer = data->in_buffer;
+	msg->offset = data->offset;
 	ep->stats.replied++;
 	trace_fastipc_reply(ep->id, msg->conn_id, token, len, 0);
 	fastipc_call_done_locked(ep, msg, 0);
@@ -854,6 +901,40 @@ void fastipc_queue_shutdown(struct fastipc_endpoint *ep)
 	spin_unlock(&ep->lock);
 	fastipc_notify_endpoint(ep, EPOLLHUP | EPOLLOUT | EPOLLWRNORM);
 	fastipc_msg_free_list(&lost);
+}
+
+/*
+ * A connection with a buffer closed: tell its endpoint with a last message,
+ * so a receiver can unmap the buffer.  It goes past a full queue.
+ */
+void fastipc_connection_hangup(struct fastipc_connection *conn)
+{
+	struct fastipc_msg *msg = xchg(&conn->hangup, NULL);
+	struct fastipc_endpoint *ep = conn->ep;
+	struct fastipc_payload none = { .in_buffer = true };
+
+	if (!msg)
+		return;
+	msg->is_call = false;
+	msg->is_async = false;
+	if (fastipc_msg_fill(msg, conn, 0, &none))
+		goto drop;
+	msg->in_buffer = false;
+	msg->is_hangup = true;
+
+	spin_lock(&ep->lock);
+	if (ep->dead) {
+		spin_unlock(&ep->lock);
+		goto drop;
+	}
+	fastipc_queue_add_locked(ep, msg, false);
+	fastipc_wake_receiver_locked(ep, msg, false);
+	spin_unlock(&ep->lock);
+	fastipc_notify_endpoint(ep, EPOLLIN | EPOLLRDNORM);
+	return;
+
+drop:
+	fastipc_msg_free(msg);
 }
 
 void fastipc_connection_cancel_all(struct fastipc_connection *conn)

@@ -40,6 +40,11 @@ struct fastipc_user *fastipc_user_get(kuid_t uid)
 	return fresh;
 }
 
+void fastipc_user_hold(struct fastipc_user *user)
+{
+	refcount_inc(&user->refs);
+}
+
 /* Only endpoint and connection teardown gets here, never the message path. */
 void fastipc_user_put(struct fastipc_user *user)
 {
@@ -52,6 +57,7 @@ void fastipc_user_put(struct fastipc_user *user)
 	spin_unlock(&fastipc_users_lock);
 	WARN_ON_ONCE(atomic_read(&user->endpoints));
 	WARN_ON_ONCE(atomic_long_read(&user->queued_bytes));
+	WARN_ON_ONCE(atomic_long_read(&user->buffer_bytes));
 	kfree(user);
 }
 
@@ -85,6 +91,22 @@ int fastipc_user_charge_bytes(struct fastipc_user *user, size_t bytes)
 void fastipc_user_uncharge_bytes(struct fastipc_user *user, size_t bytes)
 {
 	atomic_long_sub(bytes, &user->queued_bytes);
+}
+
+int fastipc_user_charge_buffer(struct fastipc_user *user, size_t bytes)
+{
+	unsigned long max = fastipc_limit(FASTIPC_LIMIT_MAX_BUFFER_BYTES);
+
+	if (atomic_long_add_return(bytes, &user->buffer_bytes) > max) {
+		atomic_long_sub(bytes, &user->buffer_bytes);
+		return -EDQUOT;
+	}
+	return 0;
+}
+
+void fastipc_user_uncharge_buffer(struct fastipc_user *user, size_t bytes)
+{
+	atomic_long_sub(bytes, &user->buffer_bytes);
 }
 
 void fastipc_quota_exit(void)

@@ -38,7 +38,10 @@
  * waiting for a name, the "fastipc" generic netlink family.
  */
 #define FASTIPC_FEATURE_NAMING		_BITULL(1)
-#define FASTIPC_FEATURES_ALL		(FASTIPC_FEATURE_MESSAGES | FASTIPC_FEATURE_NAMING)
+/* Page-mapped connection buffers: BUFFER_CREATE, mmap, *_BUFFER flags. */
+#define FASTIPC_FEATURE_BUFFERS		_BITULL(2)
+#define FASTIPC_FEATURES_ALL		(FASTIPC_FEATURE_MESSAGES | FASTIPC_FEATURE_NAMING | \
+					 FASTIPC_FEATURE_BUFFERS)
 
 /* An endpoint name's longest length, its terminating NUL included. */
 #define FASTIPC_NAME_MAX	64
@@ -139,7 +142,9 @@ struct fastipc_endpoint_create {
  * @__reserved: must be 0.
  * @name: on a context fd, the user address of the endpoint's name; on an
  *	endpoint fd (CONNECT only), 0: the connection goes to that endpoint.
- * @timeout: with %FASTIPC_CONNECT_WAIT, how long to wait for the name.
+ * @timeout: with %FASTIPC_CONNECT_WAIT, how long to wait for the name.  This
+ *	ioctl writes nothing back, so after EINTR a relative timeout starts
+ *	over; use %FASTIPC_WAIT_ABSOLUTE to resume against one deadline.
  */
 struct fastipc_connect {
 	__u32 flags;
@@ -165,7 +170,14 @@ struct fastipc_connect {
  * @uid: the sender's effective uid in the receiver's user namespace.
  * @gid: the sender's effective gid, likewise.
  * @len: the payload's length in bytes.
- * @flags: %FASTIPC_MSG_CALL for a call.
+ * @flags: %FASTIPC_MSG_CALL for a call; %FASTIPC_MSG_BUFFER when the
+ *	payload lies in the sending connection's buffer at @offset (map it with
+ *	mmap() on the endpoint fd, at file offset @conn_id * page size) instead
+ *	of having been copied; %FASTIPC_MSG_HANGUP for the last message of a
+ *	connection that had a buffer: it closed, and its buffer may be unmapped.
+ * @offset: with %FASTIPC_MSG_BUFFER, where the payload starts in the buffer.
+ * @buffer_size: with %FASTIPC_MSG_BUFFER, the size of the buffer (what a
+ *	mapping of it must span).
  */
 struct fastipc_msg_info {
 	__s64 type;
@@ -177,16 +189,22 @@ struct fastipc_msg_info {
 	__u32 gid;
 	__u32 len;
 	__u32 flags;
+	__u64 offset;
+	__u64 buffer_size;
 };
 
 #define FASTIPC_MSG_CALL	_BITUL(0)
+#define FASTIPC_MSG_BUFFER	_BITUL(1)
+#define FASTIPC_MSG_HANGUP	_BITUL(2)
 
 /**
  * struct fastipc_send - FASTIPC_IOC_SEND, a one-way message
- * @flags: must be 0 (no flag is defined yet).
- * @len: payload length, at most the max_msg_size limit.
+ * @flags: %FASTIPC_SEND_BUFFER: the payload is @len bytes at offset @data
+ *	of the connection's buffer, and is not copied.
+ * @len: payload length, at most the max_msg_size limit (or, in the buffer,
+ *	the buffer's size).
  * @type: the message type, >= 0, for selective receive.
- * @data: user address of the payload.
+ * @data: user address of the payload (or its offset in the buffer).
  * @timeout: how long to wait while the endpoint's queue is full.
  */
 struct fastipc_send {
@@ -197,13 +215,15 @@ struct fastipc_send {
 	struct fastipc_timeout timeout;
 };
 
-#define FASTIPC_SEND_FLAGS_ALL	0U
+#define FASTIPC_SEND_BUFFER	_BITUL(0)
+#define FASTIPC_SEND_FLAGS_ALL	FASTIPC_SEND_BUFFER
 #define FASTIPC_SEND_SIZE_VER0	40
 
 /**
  * struct fastipc_call - FASTIPC_IOC_CALL, a request and its reply
  * @flags: %FASTIPC_CALL_ASYNC returns once the request is queued; the reply
- *	is collected later with FASTIPC_IOC_COLLECT.
+ *	is collected later with FASTIPC_IOC_COLLECT.  %FASTIPC_CALL_BUFFER: the
+ *	request lies in the connection's buffer, at offset @data.
  * @len: request length, at most the max_msg_size limit.
  * @type: request type, >= 0.
  * @data: user address of the request.
@@ -218,6 +238,11 @@ struct fastipc_send {
  * @reply_timeout: how long to wait for the reply once a receiver took the
  *	request (relative mode counts from that moment); never
  *	%FASTIPC_WAIT_NONE for a synchronous call.
+ * @reply_offset: out: with %FASTIPC_MSG_BUFFER in @reply_flags, the reply
+ *	lies in the connection's buffer at this offset (nothing was copied to
+ *	@reply_data).
+ * @reply_flags: out: %FASTIPC_MSG_BUFFER or 0.
+ * @__reserved: must be 0.
  *
  * A call that times out or is interrupted is withdrawn: if no receiver took
  * it yet it is gone, else the server's later reply is dropped (and its REPLY
@@ -235,11 +260,15 @@ struct fastipc_call {
 	__u64 cookie;
 	struct fastipc_timeout send_timeout;
 	struct fastipc_timeout reply_timeout;
+	__u64 reply_offset;
+	__u32 reply_flags;
+	__u32 __reserved;
 };
 
 #define FASTIPC_CALL_ASYNC	_BITUL(0)
-#define FASTIPC_CALL_FLAGS_ALL	FASTIPC_CALL_ASYNC
-#define FASTIPC_CALL_SIZE_VER0	88
+#define FASTIPC_CALL_BUFFER	_BITUL(1)
+#define FASTIPC_CALL_FLAGS_ALL	(FASTIPC_CALL_ASYNC | FASTIPC_CALL_BUFFER)
+#define FASTIPC_CALL_SIZE_VER0	104
 
 /**
  * struct fastipc_collect - FASTIPC_IOC_COLLECT, an async call's outcome
@@ -252,6 +281,9 @@ struct fastipc_call {
  * @__reserved: must be 0.
  * @reply_type: out: the reply's type.
  * @timeout: how long to wait for a reply.
+ * @reply_offset: out: as for FASTIPC_IOC_CALL.
+ * @reply_flags: out: as for FASTIPC_IOC_CALL.
+ * @__reserved2: must be 0.
  */
 struct fastipc_collect {
 	__u32 flags;
@@ -262,10 +294,13 @@ struct fastipc_collect {
 	__u32 __reserved;
 	__s64 reply_type;
 	struct fastipc_timeout timeout;
+	__u64 reply_offset;
+	__u32 reply_flags;
+	__u32 __reserved2;
 };
 
 #define FASTIPC_COLLECT_FLAGS_ALL	0U
-#define FASTIPC_COLLECT_SIZE_VER0	56
+#define FASTIPC_COLLECT_SIZE_VER0	72
 
 /**
  * struct fastipc_recv - FASTIPC_IOC_RECV
@@ -290,14 +325,16 @@ struct fastipc_recv {
 
 #define FASTIPC_RECV_EXCEPT	_BITUL(0)
 #define FASTIPC_RECV_FLAGS_ALL	FASTIPC_RECV_EXCEPT
-#define FASTIPC_RECV_SIZE_VER0	88
+#define FASTIPC_RECV_SIZE_VER0	104
 
 /**
  * struct fastipc_reply - FASTIPC_IOC_REPLY
- * @flags: must be 0 (no flag is defined yet).
- * @len: reply length, at most the max_msg_size limit.
+ * @flags: %FASTIPC_REPLY_BUFFER: the reply is @len bytes at offset @data of
+ *	the caller's connection buffer (as the endpoint maps it), not copied.
+ * @len: reply length, at most the max_msg_size limit (or, in the buffer,
+ *	the buffer's size).
  * @type: reply type, >= 0.
- * @data: user address of the reply.
+ * @data: user address of the reply (or its offset in the buffer).
  * @token: the token RECV gave with the call.
  */
 struct fastipc_reply {
@@ -308,7 +345,8 @@ struct fastipc_reply {
 	__u64 token;
 };
 
-#define FASTIPC_REPLY_FLAGS_ALL	0U
+#define FASTIPC_REPLY_BUFFER	_BITUL(0)
+#define FASTIPC_REPLY_FLAGS_ALL	FASTIPC_REPLY_BUFFER
 #define FASTIPC_REPLY_SIZE_VER0	32
 
 /**
@@ -326,7 +364,7 @@ struct fastipc_reply_recv {
 	__u32 __reserved;
 };
 
-#define FASTIPC_REPLY_RECV_SIZE_VER0	128
+#define FASTIPC_REPLY_RECV_SIZE_VER0	144
 
 /**
  * struct fastipc_endpoint_stat - FASTIPC_IOC_STAT, what anyone who can see
@@ -415,6 +453,31 @@ struct fastipc_unlink {
 
 #define FASTIPC_UNLINK_FLAGS_ALL	0U
 #define FASTIPC_UNLINK_SIZE_VER0	16
+
+/**
+ * struct fastipc_buffer_create - FASTIPC_IOC_BUFFER_CREATE, a connection's
+ *	page-mapped buffer
+ * @flags: must be 0.
+ * @__reserved: must be 0.
+ * @size: bytes, a multiple of the page size, at most the connection owner's
+ *	remaining max_buffer_bytes.
+ *
+ * The connection's side maps it with mmap(MAP_SHARED, offset 0) on the
+ * connection fd, the endpoint's side with mmap(MAP_SHARED, offset conn_id *
+ * page size) on an endpoint fd; both mappings must span the whole buffer.
+ * The pages belong to the kernel and live until the last mapping and the
+ * connection are gone.  Both sides may write: a receiver must treat what it
+ * reads there as it would any input from its peer, including changes while
+ * it reads.
+ */
+struct fastipc_buffer_create {
+	__u32 flags;
+	__u32 __reserved;
+	__u64 size;
+};
+
+#define FASTIPC_BUFFER_FLAGS_ALL	0U
+#define FASTIPC_BUFFER_CREATE_SIZE_VER0	16
 
 #define FASTIPC_IOC_MAGIC	0xB9
 
@@ -537,5 +600,7 @@ struct fastipc_unlink {
 #define FASTIPC_IOC_STAT	_IOWR(FASTIPC_IOC_MAGIC, 0x0a, struct fastipc_endpoint_stat)
 #define FASTIPC_IOC_SET		_IOW(FASTIPC_IOC_MAGIC, 0x0b, struct fastipc_endpoint_set)
 #define FASTIPC_IOC_UNLINK	_IOW(FASTIPC_IOC_MAGIC, 0x0c, struct fastipc_unlink)
+#define FASTIPC_IOC_BUFFER_CREATE	\
+	_IOW(FASTIPC_IOC_MAGIC, 0x0d, struct fastipc_buffer_create)
 
 #endif /* _UAPI_LINUX_FASTIPC_H */

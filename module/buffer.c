@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page-mapped connection buffers: kernel-owned pages that a connection and
+ * its endpoint both map, so a message can carry an (offset, length) in them
+ * instead of its bytes.
+ *
+ * A buffer is referenced by its connection and by every mapping of it (each
+ * vma, counted through vm_ops open/close), so no mapping outlives its pages
+ * and the pages outlive neither.  Mappings are shared only, span the whole
+ * buffer, cannot grow, be split or be made executable.  The pages are
+ * charged to the connection owner's max_buffer_bytes and memory cgroup.
+ */
+#include <linux/errno.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "fastipc.h"
+
+struct fastipc_buffer *fastipc_buffer_create(struct fastipc_user *user, size_t size)
+{
+	struct fastipc_buffer *buf;
+	unsigned long i;
+	int ret;
+
+	if (!size || !PAGE_ALIGNED(size) || size > fastipc_limit(FASTIPC_LIMIT_MAX_BUFFER_BYTES))
+		return ERR_PTR(-EINVAL);
+	ret = fastipc_user_charge_buffer(user, size);
+	if (ret)
+		return ERR_PTR(ret);
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		goto err_buf;
+	buf->nr_pages = size >> PAGE_SHIFT;
+	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages), GFP_KERNEL_ACCOUNT);
+	if (!buf->pages)
+		goto err_pages;
+	for (i = 0; i < buf->nr_pages; i++) {
+		buf->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!buf->pages[i])
+			goto err_page;
+	}
+	buf->size = size;
+	fastipc_user_hold(user);
+	buf->user = user;
+	refcount_set(&buf->refs, 1);
+	return buf;
+
+err_page:
+	while (i--)
+		__free_page(buf->pages[i]);
+	kvfree(buf->pages);
+err_pages:
+	kfree(buf);
+err_buf:
+	fastipc_user_uncharge_buffer(user, size);
+	return ERR_PTR(-ENOMEM);
+}
+
+void fastipc_buffer_put(struct fastipc_buffer *buf)
+{
+	unsigned long i;
+
+	if (!buf || !refcount_dec_and_test(&buf->refs))
+		return;
+	for (i = 0; i < buf->nr_pages; i++)
+		__free_page(buf->pages[i]);
+	kvfree(buf->pages);
+	fastipc_user_uncharge_buffer(buf->user, buf->size);
+	fastipc_user_put(buf->user);
+	kfree(buf);
+}
+
+/* Is [offset, offset + len) inside the buffer? */
+int fastipc_buffer_check(const struct fastipc_buffer *buf, u64 offset, u64 len)
+{
+	if (!buf)
+		return -ENXIO;
+	if (len > buf->size || offset > buf->size - len)
+		return -EINVAL;
+	return 0;
+}
+
+static void fastipc_buffer_vm_open(struct vm_area_struct *vma)
+{
+	struct fastipc_buffer *buf = vma->vm_private_data;
+
+	refcount_inc(&buf->refs);
+}
+
+static void fastipc_buffer_vm_close(struct vm_area_struct *vma)
+{
+	fastipc_buffer_put(vma->vm_private_data);
+}
+
+/* A mapping shows the whole buffer or nothing: no partial munmap/mprotect. */
+static int fastipc_buffer_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static vm_fault_t fastipc_buffer_vm_fault(struct vm_fault *vmf)
+{
+	struct fastipc_buffer *buf = vmf->vma->vm_private_data;
+	unsigned long index = vmf->pgoff - vmf->vma->vm_pgoff;
+
+	if (index >= buf->nr_pages)
+		return VM_FAULT_SIGBUS;
+	vmf->page = buf->pages[index];
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct fastipc_buffer_vm_ops = {
+	.open = fastipc_buffer_vm_open,
+	.close = fastipc_buffer_vm_close,
+	.may_split = fastipc_buffer_vm_may_split,
+	.fault = fastipc_buffer_vm_fault,
+};
+
+/* Map @buf (referenced by the caller, a reference the vma now owns). */
+int fastipc_buffer_mmap(struct fastipc_buffer *buf, struct vm_area_struct *vma)
+{
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_end - vma->vm_start != buf->size)
+		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_clear(vma, VM_MAYEXEC);
+	vma->vm_ops = &fastipc_buffer_vm_ops;
+	vma->vm_private_data = buf;
+	return 0;
+}

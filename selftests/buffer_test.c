@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page-mapped connection buffers: creation and its limits, mmap rules,
+ * descriptors checked by the kernel, data read and answered in place,
+ * lifetimes across close, fork and death, many buffers at once, and the
+ * library's automatic use of the buffer for large calls.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fastipc.h"
+#include "kselftest_harness.h"
+
+#define MIB (1 << 20)
+
+static long page_size;
+
+FIXTURE(buf) {
+	int ctx, ep, conn;
+	void *mine;
+	size_t size;
+};
+
+FIXTURE_SETUP(buf)
+{
+	page_size = sysconf(_SC_PAGESIZE);
+	self->ctx = fastipc_open();
+	ASSERT_LE(0, self->ctx);
+	self->ep = fastipc_endpoint_create(self->ctx, NULL, 0600);
+	ASSERT_LE(0, self->ep);
+	self->conn = fastipc_connect_endpoint(self->ep);
+	ASSERT_LE(0, self->conn);
+	self->size = 2 * MIB;
+	ASSERT_EQ(0, fastipc_buffer_create(self->conn, self->size));
+	ASSERT_EQ(0, fastipc_buffer_map(self->conn, 0, self->size, &self->mine));
+}
+
+FIXTURE_TEARDOWN(buf)
+{
+	if (self->mine)
+		fastipc_buffer_unmap(self->conn, self->mine, self->size);
+	close(self->conn);
+	close(self->ep);
+	close(self->ctx);
+}
+
+static int write_param(const char *name, unsigned long value)
+{
+	char path[128], text[32];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/fastipc/parameters/%s", name);
+	snprintf(text, sizeof(text), "%lu", value);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+TEST_F(buf, create_rules)
+{
+	struct fastipc_info info;
+	int other = fastipc_connect_endpoint(self->ep);
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, fastipc_get_info(self->ctx, &info));
+	EXPECT_TRUE(info.features & FASTIPC_FEATURE_BUFFERS);
+	EXPECT_EQ(-EEXIST, fastipc_buffer_create(self->conn, page_size));
+	EXPECT_EQ(-EINVAL, fastipc_buffer_create(other, 0));
+	EXPECT_EQ(-EINVAL, fastipc_buffer_create(other, page_size + 1));
+	EXPECT_EQ(-EINVAL, fastipc_buffer_create(other, info.max_buffer_bytes + page_size));
+	/* Not on an endpoint or a context. */
+	EXPECT_EQ(-ENOTTY, fastipc_buffer_create(self->ep, page_size));
+	EXPECT_EQ(-ENOTTY, fastipc_buffer_create(self->ctx, page_size));
+	close(other);
+}
+
+TEST_F(buf, quota_on_buffer_bytes)
+{
+	struct fastipc_info info;
+	int other = fastipc_connect_endpoint(self->ep);
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, fastipc_get_info(self->ctx, &info));
+	/* This user holds 2 MiB already; allow 2 MiB + one page. */
+	ASSERT_EQ(0, write_param("max_buffer_bytes", self->size + page_size));
+	EXPECT_EQ(-EDQUOT, fastipc_buffer_create(other, 2 * page_size));
+	EXPECT_EQ(0, fastipc_buffer_create(other, page_size));
+	close(other);
+	ASSERT_EQ(0, write_param("max_buffer_bytes", info.max_buffer_bytes));
+}
+
+TEST_F(buf, mmap_rules)
+{
+	int other = fastipc_connect_endpoint(self->ep);
+	void *p;
+
+	ASSERT_LE(0, other);
+	/* No buffer yet. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, page_size, PROT_READ, MAP_SHARED, other, 0));
+	EXPECT_EQ(ENXIO, errno);
+	/* The whole buffer, shared, at offset 0, never executable. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, page_size, PROT_READ, MAP_SHARED, self->conn, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->size, PROT_READ, MAP_SHARED, self->conn,
+				   page_size));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->size, PROT_READ, MAP_PRIVATE, self->conn, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->size, PROT_READ | PROT_EXEC, MAP_SHARED,
+				   self->conn, 0));
+	EXPECT_EQ(EPERM, errno);
+	/* An endpoint maps only buffers of its own connections. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->size, PROT_READ, MAP_SHARED, self->ep,
+				   (off_t)999999 * page_size));
+	EXPECT_EQ(ENXIO, errno);
+
+	p = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, self->conn, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	/* No partial unmap or protection change, no exec, no growth. */
+	EXPECT_EQ(-1, munmap(p, page_size));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, mprotect(p, self->size, PROT_READ | PROT_EXEC));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(MAP_FAILED, mremap(p, self->size, 2 * self->size, MREMAP_MAYMOVE));
+	/* Both mappings show the same pages. */
+	((char *)self->mine)[12345] = 'z';
+	EXPECT_EQ('z', ((char *)p)[12345]);
+	EXPECT_EQ(0, mprotect(p, self->size, PROT_READ));
+	EXPECT_EQ(0, munmap(p, self->size));
+	close(other);
+}
+
+TEST_F(buf, descriptors_are_checked)
+{
+	struct fastipc_send req = { .flags = FASTIPC_SEND_BUFFER };
+	int other = fastipc_connect_endpoint(self->ep);
+	uint64_t reply_offset;
+
+	ASSERT_LE(0, other);
+	EXPECT_EQ(0, fastipc_send_buffer(self->conn, 1, 0, self->size, NULL));
+	EXPECT_EQ(0, fastipc_send_buffer(self->conn, 1, self->size, 0, NULL));
+	EXPECT_EQ(-EINVAL, fastipc_send_buffer(self->conn, 1, 1, self->size, NULL));
+	EXPECT_EQ(-EINVAL, fastipc_send_buffer(self->conn, 1, self->size + 1, 0, NULL));
+	/* offset + len wraps around: still refused. */
+	req.data = UINT64_MAX - 1;
+	req.len = 4;
+	EXPECT_EQ(-1, ioctl(self->conn, FASTIPC_IOC_SEND, &req));
+	EXPECT_EQ(EINVAL, errno);
+	/* A connection without a buffer has nothing to point into. */
+	EXPECT_EQ(-ENXIO, fastipc_send_buffer(other, 1, 0, 1, NULL));
+	EXPECT_EQ(-ENXIO, fastipc_call_buffer(other, 1, 0, 1, NULL, 0, &reply_offset, NULL));
+	/* Offsets are into the sender's own buffer, never another's. */
+	ASSERT_EQ(0, fastipc_buffer_create(other, page_size));
+	EXPECT_EQ(-EINVAL, fastipc_send_buffer(other, 1, page_size, 1, NULL));
+	close(other);
+}
+
+static unsigned char pattern(size_t i)
+{
+	return i * 31 + (i >> 12);
+}
+
+/*
+ * In a child: take one call whose request is in the caller's buffer, check
+ * it in place, and answer in place with the bytes complemented.  Exit 0 if
+ * everything was as it should be.
+ */
+static int serve_in_place(int ep)
+{
+	struct fastipc_recv req = { 0 };
+	unsigned char *map;
+	void *addr;
+	size_t i;
+
+	if (fastipc_recv_raw(ep, &req))
+		return 1;
+	if (!(req.msg.flags & FASTIPC_MSG_BUFFER) || !(req.msg.flags & FASTIPC_MSG_CALL))
+		return 2;
+	if (fastipc_buffer_map(ep, req.msg.conn_id, req.msg.buffer_size, &addr))
+		return 3;
+	map = (unsigned char *)addr + req.msg.offset;
+	for (i = 0; i < req.msg.len; i++) {
+		if (map[i] != pattern(i))
+			return 4;
+		map[i] = ~map[i];
+	}
+	if (fastipc_reply_buffer(ep, req.msg.token, 9, req.msg.offset, req.msg.len))
+		return 5;
+	return 0;
+}
+
+TEST_F(buf, one_mib_answered_in_place)
+{
+	unsigned char *mine = self->mine;
+	uint64_t reply_offset;
+	size_t len = MIB, i;
+	int status;
+	pid_t server;
+
+	for (i = 0; i < len; i++)
+		mine[page_size + i] = pattern(i);
+	server = fork();
+	ASSERT_LE(0, server);
+	if (!server)
+		_exit(serve_in_place(self->ep));
+	ASSERT_EQ(len, fastipc_call_buffer(self->conn, 1, page_size, len, NULL, 0,
+					   &reply_offset, NULL));
+	EXPECT_EQ(page_size, reply_offset);
+	for (i = 0; i < len; i++)
+		if (mine[page_size + i] != (unsigned char)~pattern(i))
+			break;
+	EXPECT_EQ(len, i);
+	waitpid(server, &status, 0);
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* Echo with the bytes complemented, through fastipc_serve(). */
+static ssize_t complement(void *arg, const struct fastipc_msg_info *info,
+			  const void *req, void *reply, size_t capacity,
+			  int64_t *reply_type)
+{
+	const unsigned char *in = req;
+	unsigned char *out = reply;
+	size_t i;
+
+	if (info->type == 99)
+		return -ECANCELED;
+	for (i = 0; i < info->len; i++)
+		out[i] = ~in[i];
+	*reply_type = info->len;
+	return info->len;
+}
+
+TEST_F(buf, library_uses_the_buffer_for_large_calls)
+{
+	static const size_t sizes[] = { 64, FASTIPC_ZEROCOPY_THRESHOLD, MIB };
+	unsigned char *req = malloc(MIB), *reply = malloc(MIB);
+	struct fastipc_endpoint_stat st;
+	int64_t reply_type;
+	unsigned int s;
+	int status;
+	size_t i;
+	pid_t server;
+
+	ASSERT_TRUE(req && reply);
+	server = fork();
+	ASSERT_LE(0, server);
+	if (!server)
+		_exit(fastipc_serve(self->ep, MIB, complement, NULL) == -ECANCELED ? 0 : 1);
+	for (s = 0; s < 3; s++) {
+		for (i = 0; i < sizes[s]; i++)
+			req[i] = pattern(i + s);
+		ASSERT_EQ(sizes[s], fastipc_call(self->conn, 1, req, sizes[s], reply, MIB,
+						 &reply_type, NULL));
+		EXPECT_EQ(sizes[s], reply_type);
+		for (i = 0; i < sizes[s]; i++)
+			if (reply[i] != (unsigned char)~req[i])
+				break;
+		EXPECT_EQ(sizes[s], i);
+	}
+	/* The small call was copied; the large ones left the buffer unread. */
+	EXPECT_EQ((unsigned char)~pattern(2), ((unsigned char *)self->mine)[0]);
+	ASSERT_EQ(0, fastipc_send(self->conn, 99, NULL, 0, NULL));
+	waitpid(server, &status, 0);
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, fastipc_stat(self->ep, NULL, &st));
+	EXPECT_EQ(3, st.replied);
+	free(req);
+	free(reply);
+}
+
+TEST_F(buf, mapping_outlives_close_and_hangup_tells_the_endpoint)
+{
+	struct fastipc_recv req = { .timeout.mode = FASTIPC_WAIT_NONE };
+	unsigned char *theirs;
+	void *addr;
+
+	ASSERT_EQ(0, fastipc_send_buffer(self->conn, 4, 100, 10, NULL));
+	memcpy((char *)self->mine + 100, "in place!!", 10);
+	ASSERT_EQ(0, fastipc_recv_raw(self->ep, &req));
+	EXPECT_EQ(FASTIPC_MSG_BUFFER, req.msg.flags);
+	EXPECT_EQ(100, req.msg.offset);
+	EXPECT_EQ(self->size, req.msg.buffer_size);
+	ASSERT_EQ(0, fastipc_buffer_map(self->ep, req.msg.conn_id, self->size, &addr));
+	theirs = addr;
+	EXPECT_EQ(0, memcmp(theirs + 100, "in place!!", 10));
+
+	/* The client goes: its mapping first, then its fd. */
+	ASSERT_EQ(0, fastipc_buffer_unmap(self->conn, self->mine, self->size));
+	self->mine = NULL;
+	close(self->conn);
+	self->conn = -1;
+	/* The endpoint hears of it, and its mapping still shows the pages. */
+	memset(&req, 0, sizeof(req));
+	req.timeout.mode = FASTIPC_WAIT_NONE;
+	ASSERT_EQ(0, fastipc_recv_raw(self->ep, &req));
+	EXPECT_EQ(FASTIPC_MSG_HANGUP, req.msg.flags);
+	EXPECT_EQ(0, memcmp(theirs + 100, "in place!!", 10));
+	theirs[0] = 1;
+	EXPECT_EQ(0, fastipc_buffer_unmap(self->ep, addr, self->size));
+}
+
+TEST_F(buf, peer_killed_with_buffer_message_in_flight)
+{
+	struct fastipc_msg_info info;
+	char got[16];
+	pid_t client;
+	int conn, status;
+
+	conn = fastipc_connect_endpoint(self->ep);
+	ASSERT_LE(0, conn);
+	client = fork();
+	ASSERT_LE(0, client);
+	if (!client) {
+		void *addr;
+
+		if (fastipc_buffer_create(conn, page_size) ||
+		    fastipc_buffer_map(conn, 0, page_size, &addr))
+			_exit(1);
+		memcpy(addr, "last words", 10);
+		fastipc_send_buffer(conn, 5, 0, 10, NULL);
+		pause();	/* killed here, buffer message queued */
+		_exit(2);
+	}
+	close(conn);
+	/* The library maps the dead client's buffer: its pages are still there. */
+	ASSERT_EQ(10, fastipc_recv(self->ep, 5, got, sizeof(got), &info, NULL));
+	EXPECT_EQ(0, memcmp(got, "last words", 10));
+	kill(client, SIGKILL);
+	waitpid(client, &status, 0);
+	EXPECT_TRUE(WIFSIGNALED(status));
+	/* Its hangup is taken (and its mapping dropped) by the library. */
+	EXPECT_EQ(-EAGAIN, fastipc_recv(self->ep, 0, got, sizeof(got), &info,
+					&(struct fastipc_timeout){ .mode = FASTIPC_WAIT_NONE }));
+}
+
+TEST_F(buf, fork_shares_the_mapping)
+{
+	pid_t child;
+	int status;
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		memcpy(self->mine, "from the child", 14);
+		_exit(0);
+	}
+	waitpid(child, &status, 0);
+	EXPECT_EQ(0, memcmp(self->mine, "from the child", 14));
+}
+
+TEST_F(buf, many_connections_with_buffers)
+{
+	enum { N = 32 };
+	int conns[N], i;
+	void *maps[N];
+	char got[32];
+
+	for (i = 0; i < N; i++) {
+		conns[i] = fastipc_connect_endpoint(self->ep);
+		ASSERT_LE(0, conns[i]);
+		ASSERT_EQ(0, fastipc_buffer_create(conns[i], 16 * page_size));
+		ASSERT_EQ(0, fastipc_buffer_map(conns[i], 0, 16 * page_size, &maps[i]));
+		snprintf((char *)maps[i] + 5 * page_size, 32, "connection %d", i);
+		ASSERT_EQ(0, fastipc_send_buffer(conns[i], 1, 5 * page_size, 32, NULL));
+	}
+	for (i = 0; i < N; i++) {
+		char want[32];
+		int from;
+
+		ASSERT_EQ(32, fastipc_recv(self->ep, 1, got, sizeof(got), NULL, NULL));
+		ASSERT_EQ(1, sscanf(got, "connection %d", &from));
+		snprintf(want, sizeof(want), "connection %d", from);
+		EXPECT_STREQ(want, got);
+	}
+	for (i = 0; i < N; i++) {
+		fastipc_buffer_unmap(conns[i], maps[i], 16 * page_size);
+		close(conns[i]);
+	}
+	/* Every hangup drains, and with it every mapping the library made. */
+	EXPECT_EQ(-EAGAIN, fastipc_recv(self->ep, 0, got, sizeof(got), NULL,
+					&(struct fastipc_timeout){ .mode = FASTIPC_WAIT_NONE }));
+}
+
+TEST_HARNESS_MAIN
