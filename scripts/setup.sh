@@ -44,6 +44,35 @@ resolve_kver() {
 		awk '/Depends: linux-headers-6/ { sub("linux-headers-", "", $2); print $2; exit }'
 }
 
+# binder_linux.ko, the benchmark's Binder peer: a module in the image, so
+# pull just that file out of it (decompressed); $dest/BINDER records its path
+# relative to $dest, or "none" when the image has no such module.
+extract_binder() {
+	local deb=$1 kver=$2 dest=$3 rel
+	rel=lib/modules/$kver/kernel/drivers/android/binder_linux.ko
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -x -C "$dest" --wildcards "./$rel*" 2>/dev/null || true
+	[ -f "$dest/$rel.xz" ] && xz -df "$dest/$rel.xz"
+	[ -f "$dest/$rel.zst" ] && zstd -qdf --rm "$dest/$rel.zst"
+	[ -f "$dest/$rel.gz" ] && gzip -df "$dest/$rel.gz"
+	if [ -f "$dest/$rel" ]; then
+		echo "$rel" >"$dest/BINDER"
+	else
+		echo none >"$dest/BINDER"
+	fi
+}
+
+# For a kernel unpacked before extract_binder existed: fetch the image again.
+fetch_binder() {
+	local kver=$1 dest=$2 tmp
+	say "fetching binder_linux.ko for $kver"
+	tmp=$(mktemp -d)
+	(cd "$tmp" && apt-get download -qq "linux-image-$kver-unsigned" 2>/dev/null) ||
+		die "apt-get download failed for linux-image-$kver-unsigned"
+	extract_binder "$tmp"/linux-image-*.deb "$kver" "$dest"
+	rm -rf "$tmp"
+}
+
 fetch_kernel() {
 	local name=$1 meta=$2 kver dest tmp pkgs
 	dest=$FASTIPC_CACHE/kernels/$name
@@ -55,6 +84,7 @@ fetch_kernel() {
 	fi
 	[ -n "$kver" ] || die "cannot resolve the kernel behind $meta"
 	if [ -f "$dest/KVER" ] && [ "$(cat "$dest/KVER")" = "$kver" ]; then
+		[ -e "$dest/BINDER" ] || fetch_binder "$kver" "$dest"
 		return
 	fi
 	say "fetching kernel $name ($kver)"
@@ -68,6 +98,7 @@ fetch_kernel() {
 		die "apt-get download failed for: $pkgs"
 	mkdir -p "$dest"
 	dpkg-deb --fsys-tarfile "$tmp"/linux-image-*.deb | tar -x -C "$dest" ./boot
+	extract_binder "$tmp"/linux-image-*.deb "$kver" "$dest"
 	for deb in "$tmp"/linux-headers-*.deb "$tmp"/linux-kbuild-*.deb; do
 		[ -e "$deb" ] && dpkg-deb -x "$deb" "$dest"
 	done

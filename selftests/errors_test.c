@@ -7,14 +7,16 @@
  * queued, a token still good, a call withdrawn).
  *
  * The "abi" fixture covers the checks every ioctl shares (fd kind, struct
- * size, copying the struct in); the "errors" fixture gives each test a
- * context, an anonymous endpoint and a connection to it.  Servers and callers
- * that must run at the same time are threads; waits that are meant to end do
- * so on an event, never on a guess at timing.  Module parameters a test
- * lowers are restored by the fixture's teardown.
+ * size, copying the struct in); "by_name" the lookups CONNECT and
+ * OPEN_ENDPOINT share on a context fd; the "errors" fixture gives each test
+ * a context, an anonymous endpoint and a connection to it.  Servers and
+ * callers that must run at the same time are threads; waits that are meant
+ * to end do so on an event, never on a guess at timing.  Module parameters
+ * a test lowers are restored by the fixture's teardown.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -27,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,7 +44,10 @@
 
 /* The ioctl @cmd with a struct of @size bytes: the number carries the size. */
 #define IOC_SIZED(cmd, size) \
-	_IOC(_IOC_READ | _IOC_WRITE, FASTIPC_IOC_MAGIC, _IOC_NR(cmd), (size))
+	_IOC(_IOC_DIR(cmd), _IOC_TYPE(cmd), _IOC_NR(cmd), (size))
+
+/* The lowest flag bit a _FLAGS_ALL mask leaves undefined. */
+#define UNKNOWN_FLAG(all)	((__u32)(((all) + 1) & ~(all)))
 
 #define PARAM_DIR	"/sys/module/fastipc/parameters/"
 
@@ -189,12 +195,45 @@ static int catch_signals(void)
 }
 
 /*
- * Signals @target every 10 ms until stopped: whichever signal finds the
- * target waiting ends the wait, so the outcome does not depend on timing.
+ * Wait until thread @tid sleeps in an ioctl, then 20 ms more: a wait a
+ * signal ends after that has lasted longer than the coarsest clock tick, so
+ * the time left it reports is less than what was given.  Nothing but the
+ * signal ends the waits this is used for.
+ */
+static void wait_blocked_in_ioctl(pid_t tid)
+{
+	char path[64], expect[16], line[32];
+	unsigned int ms;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	snprintf(expect, sizeof(expect), "%d ", SYS_ioctl);
+	for (ms = 0; ms < LONG_NS / MS; ms++) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			break;
+		len = read(fd, line, sizeof(line) - 1);
+		close(fd);
+		if (len > 0) {
+			line[len] = '\0';
+			if (!strncmp(line, expect, strlen(expect)))
+				break;
+		}
+		usleep(1000);
+	}
+	usleep(20000);
+}
+
+/*
+ * Once @target waits in an ioctl, signals it every 10 ms until stopped:
+ * whichever signal finds it waiting ends the wait, so the outcome does not
+ * depend on timing.
  */
 struct interrupter {
 	pthread_t thread;
 	pthread_t target;
+	pid_t target_tid;
 	atomic_bool stop;
 };
 
@@ -202,6 +241,7 @@ static void *interrupter_main(void *arg)
 {
 	struct interrupter *in = arg;
 
+	wait_blocked_in_ioctl(in->target_tid);
 	while (!atomic_load(&in->stop)) {
 		pthread_kill(in->target, SIGALRM);
 		usleep(10000);
@@ -216,6 +256,7 @@ static int interrupter_start(struct interrupter *in)
 	if (ret)
 		return -errno;
 	in->target = pthread_self();
+	in->target_tid = gettid();
 	atomic_store(&in->stop, false);
 	return -pthread_create(&in->thread, NULL, interrupter_main, in);
 }
@@ -234,8 +275,8 @@ struct server {
 	int *ep;
 	__u32 reply_len;	/* server_reply: the reply's length */
 	bool interrupt;		/* server_hold: signal @caller meanwhile */
-	unsigned int hold_ms;	/* server_hold: longest hold */
 	pthread_t caller;
+	pid_t caller_tid;
 	atomic_bool caller_done;
 	bool held_too_long;
 	int recv_ret;
@@ -272,7 +313,7 @@ static void *server_reply(void *arg)
 /*
  * Take one call and hold it until its caller has given up (signalling it
  * meanwhile if asked), then answer it.  Should the caller not give up within
- * hold_ms, the answer ends its call and held_too_long tells.
+ * LONG_NS, the answer ends its call and held_too_long tells.
  */
 static void *server_hold(void *arg)
 {
@@ -281,7 +322,9 @@ static void *server_hold(void *arg)
 
 	if (server_take(srv))
 		return NULL;
-	for (ms = 0; ms < srv->hold_ms && !atomic_load(&srv->caller_done); ms++) {
+	if (srv->interrupt)
+		wait_blocked_in_ioctl(srv->caller_tid);
+	for (ms = 0; ms < LONG_NS / MS && !atomic_load(&srv->caller_done); ms++) {
 		if (srv->interrupt && ms % 10 == 0)
 			pthread_kill(srv->caller, SIGALRM);
 		usleep(1000);
@@ -321,8 +364,7 @@ static int server_start(struct server *srv, int *ep, void *(*fn)(void *))
 {
 	srv->ep = ep;
 	srv->caller = pthread_self();
-	if (!srv->hold_ms)
-		srv->hold_ms = LONG_NS / MS;
+	srv->caller_tid = gettid();
 	atomic_store(&srv->caller_done, false);
 	return pthread_create(&srv->thread, NULL, fn, srv);
 }
@@ -402,6 +444,48 @@ FIXTURE_VARIANT_ADD(abi, connect_endpoint) {
 	.known_on = ON(FD_CONTEXT) | ON(FD_ENDPOINT),
 };
 
+FIXTURE_VARIANT_ADD(abi, open_endpoint) {
+	.cmd = FASTIPC_IOC_OPEN_ENDPOINT,
+	.size_ver0 = FASTIPC_CONNECT_SIZE_VER0,
+	.fd = FD_CONTEXT,
+	.known_on = ON(FD_CONTEXT),
+};
+
+FIXTURE_VARIANT_ADD(abi, stat_by_name) {
+	.cmd = FASTIPC_IOC_STAT,
+	.size_ver0 = FASTIPC_STAT_SIZE_VER0,
+	.fd = FD_CONTEXT,
+	.known_on = ON(FD_CONTEXT) | ON(FD_ENDPOINT),
+};
+
+FIXTURE_VARIANT_ADD(abi, stat_endpoint) {
+	.cmd = FASTIPC_IOC_STAT,
+	.size_ver0 = FASTIPC_STAT_SIZE_VER0,
+	.fd = FD_ENDPOINT,
+	.known_on = ON(FD_CONTEXT) | ON(FD_ENDPOINT),
+};
+
+FIXTURE_VARIANT_ADD(abi, set_by_name) {
+	.cmd = FASTIPC_IOC_SET,
+	.size_ver0 = FASTIPC_SET_SIZE_VER0,
+	.fd = FD_CONTEXT,
+	.known_on = ON(FD_CONTEXT) | ON(FD_ENDPOINT),
+};
+
+FIXTURE_VARIANT_ADD(abi, set_endpoint) {
+	.cmd = FASTIPC_IOC_SET,
+	.size_ver0 = FASTIPC_SET_SIZE_VER0,
+	.fd = FD_ENDPOINT,
+	.known_on = ON(FD_CONTEXT) | ON(FD_ENDPOINT),
+};
+
+FIXTURE_VARIANT_ADD(abi, unlink) {
+	.cmd = FASTIPC_IOC_UNLINK,
+	.size_ver0 = FASTIPC_UNLINK_SIZE_VER0,
+	.fd = FD_CONTEXT,
+	.known_on = ON(FD_CONTEXT),
+};
+
 FIXTURE_VARIANT_ADD(abi, send) {
 	.cmd = FASTIPC_IOC_SEND,
 	.size_ver0 = FASTIPC_SEND_SIZE_VER0,
@@ -446,7 +530,8 @@ FIXTURE_VARIANT_ADD(abi, reply_recv) {
 
 FIXTURE_SETUP(abi)
 {
-	self->fd[FD_ENDPOINT] = self->fd[FD_CONNECTION] = -1;
+	self->fd[FD_ENDPOINT] = -1;
+	self->fd[FD_CONNECTION] = -1;
 	self->fd[FD_CONTEXT] = fastipc_open();
 	ASSERT_LE(0, self->fd[FD_CONTEXT]);
 	self->fd[FD_ENDPOINT] = fastipc_endpoint_create(self->fd[FD_CONTEXT], NULL, 0600);
@@ -589,7 +674,8 @@ static void set_param(struct __test_metadata *_metadata,
 
 FIXTURE_SETUP(errors)
 {
-	self->ep = self->conn = -1;
+	self->ep = -1;
+	self->conn = -1;
 	self->nr_saved = 0;
 	self->ctx = fastipc_open();
 	ASSERT_LE(0, self->ctx) TH_LOG("open %s: %s", FASTIPC_DEVICE_PATH,
@@ -716,7 +802,7 @@ static int fill_fd_table(struct __test_metadata *_metadata, int fd)
 
 TEST_F(errors, get_info_unknown_flag_einval)
 {
-	struct fastipc_info info = { .flags = 1 };
+	struct fastipc_info info = { .flags = UNKNOWN_FLAG(FASTIPC_INFO_FLAGS_ALL) };
 
 	EXPECT_EQ(-EINVAL, ioc(self->ctx, FASTIPC_IOC_GET_INFO, &info));
 }
@@ -743,7 +829,9 @@ static int create(int ctx, __u32 flags, __u32 mode, const char *name)
 
 TEST_F(errors, create_unknown_flag_einval)
 {
-	EXPECT_EQ(-EINVAL, create(self->ctx, 1, 0600, self->name));
+	__u32 flag = UNKNOWN_FLAG(FASTIPC_ENDPOINT_FLAGS_ALL);
+
+	EXPECT_EQ(-EINVAL, create(self->ctx, flag, 0600, self->name));
 	EXPECT_EQ(-EINVAL, create(self->ctx, 1u << 31, 0600, NULL));
 }
 
@@ -752,6 +840,11 @@ TEST_F(errors, create_mode_above_0777_einval)
 	EXPECT_EQ(-EINVAL, create(self->ctx, 0, 01000, self->name));
 	EXPECT_EQ(-EINVAL, create(self->ctx, 0, 04777, self->name));
 	EXPECT_EQ(-EINVAL, create(self->ctx, 0, 0x10000, NULL));
+}
+
+TEST_F(errors, create_persistent_without_name_einval)
+{
+	EXPECT_EQ(-EINVAL, create(self->ctx, FASTIPC_ENDPOINT_PERSISTENT, 0600, NULL));
 }
 
 TEST_F(errors, create_unreadable_name_efault)
@@ -867,7 +960,7 @@ TEST_F(errors, create_no_free_fd_emfile)
 	close(fd);
 }
 
-/* CONNECT */
+/* CONNECT on an endpoint fd */
 
 static int connect_to(int fd, __u32 flags, __u32 reserved, const char *name)
 {
@@ -880,7 +973,7 @@ static int connect_to(int fd, __u32 flags, __u32 reserved, const char *name)
 	return ioc(fd, FASTIPC_IOC_CONNECT, &req);
 }
 
-/* Give the fixture's endpoint a named sibling, so that names can connect. */
+/* A named endpoint besides the fixture's anonymous one. */
 static int named_endpoint(struct __test_metadata *_metadata,
 			  FIXTURE_DATA(errors) *self)
 {
@@ -890,30 +983,27 @@ static int named_endpoint(struct __test_metadata *_metadata,
 	return fd;
 }
 
-TEST_F(errors, connect_unknown_flag_einval)
-{
-	int ep = named_endpoint(_metadata, self);
-
-	EXPECT_EQ(-EINVAL, connect_to(self->ctx, 1, 0, self->name));
-	close(ep);
-}
-
-TEST_F(errors, connect_reserved_einval)
-{
-	int ep = named_endpoint(_metadata, self);
-
-	EXPECT_EQ(-EINVAL, connect_to(self->ctx, 0, 1, self->name));
-	close(ep);
-}
-
 TEST_F(errors, connect_endpoint_unknown_flag_einval)
 {
-	EXPECT_EQ(-EINVAL, connect_to(self->ep, 1, 0, NULL));
+	__u32 flag = UNKNOWN_FLAG(FASTIPC_CONNECT_FLAGS_ALL);
+
+	EXPECT_EQ(-EINVAL, connect_to(self->ep, flag, 0, NULL));
 }
 
 TEST_F(errors, connect_endpoint_reserved_einval)
 {
 	EXPECT_EQ(-EINVAL, connect_to(self->ep, 0, 1, NULL));
+}
+
+TEST_F(errors, connect_endpoint_bad_timeout_einval)
+{
+	struct fastipc_connect req = { 0 };
+
+	req.timeout.mode = FASTIPC_WAIT_ABSOLUTE + 1;
+	EXPECT_EQ(-EINVAL, ioc(self->ep, FASTIPC_IOC_CONNECT, &req));
+	req.timeout.mode = FASTIPC_WAIT_INFINITE;
+	req.timeout.__reserved = 1;
+	EXPECT_EQ(-EINVAL, ioc(self->ep, FASTIPC_IOC_CONNECT, &req));
 }
 
 TEST_F(errors, connect_name_on_endpoint_fd_einval)
@@ -924,90 +1014,654 @@ TEST_F(errors, connect_name_on_endpoint_fd_einval)
 	close(ep);
 }
 
-TEST_F(errors, connect_null_name_on_context_einval)
+TEST_F(errors, connect_wait_on_endpoint_fd_einval)
 {
-	EXPECT_EQ(-EINVAL, connect_to(self->ctx, 0, 0, NULL));
+	EXPECT_EQ(-EINVAL, connect_to(self->ep, FASTIPC_CONNECT_WAIT, 0, NULL));
 }
 
-TEST_F(errors, connect_unreadable_name_efault)
+TEST_F(errors, connect_endpoint_no_free_fd_emfile)
 {
-	EXPECT_EQ(-EFAULT, connect_to(self->ctx, 0, 0, bad_address()));
+	int last;
+
+	last = fill_fd_table(_metadata, self->ctx);
+	EXPECT_EQ(-EMFILE, connect_to(self->ep, 0, 0, NULL));
+	close(last);
+	last = connect_to(self->ep, 0, 0, NULL);
+	EXPECT_LE(0, last);
+	close(last);
 }
 
-TEST_F(errors, connect_name_too_long_enametoolong)
+/* STAT */
+
+static void stat_init(struct fastipc_endpoint_stat *st, const char *name)
+{
+	memset(st, 0, sizeof(*st));
+	st->name = uptr(name);
+}
+
+static int stat_of(int fd, struct fastipc_endpoint_stat *st)
+{
+	return ioc(fd, FASTIPC_IOC_STAT, st);
+}
+
+TEST_F(errors, stat_unknown_flag_einval)
+{
+	struct fastipc_endpoint_stat st;
+	int ep = named_endpoint(_metadata, self);
+
+	stat_init(&st, self->name);
+	st.flags = 1;
+	EXPECT_EQ(-EINVAL, stat_of(self->ctx, &st));
+	stat_init(&st, NULL);
+	st.flags = 1u << 31;
+	EXPECT_EQ(-EINVAL, stat_of(ep, &st));
+	close(ep);
+}
+
+TEST_F(errors, stat_reserved_einval)
+{
+	struct fastipc_endpoint_stat st;
+	int ep = named_endpoint(_metadata, self);
+
+	stat_init(&st, self->name);
+	st.__reserved = 1;
+	EXPECT_EQ(-EINVAL, stat_of(self->ctx, &st));
+	stat_init(&st, NULL);
+	st.__reserved = 1;
+	EXPECT_EQ(-EINVAL, stat_of(ep, &st));
+	close(ep);
+}
+
+TEST_F(errors, stat_name_on_endpoint_fd_einval)
+{
+	struct fastipc_endpoint_stat st;
+	int ep = named_endpoint(_metadata, self);
+
+	stat_init(&st, self->name);
+	EXPECT_EQ(-EINVAL, stat_of(ep, &st));
+	stat_init(&st, NULL);
+	EXPECT_EQ(0, stat_of(ep, &st));
+	close(ep);
+}
+
+TEST_F(errors, stat_no_name_on_context_einval)
+{
+	struct fastipc_endpoint_stat st;
+
+	stat_init(&st, NULL);
+	EXPECT_EQ(-EINVAL, stat_of(self->ctx, &st));
+}
+
+TEST_F(errors, stat_unreadable_name_efault)
+{
+	struct fastipc_endpoint_stat st;
+
+	stat_init(&st, bad_address());
+	EXPECT_EQ(-EFAULT, stat_of(self->ctx, &st));
+}
+
+TEST_F(errors, stat_name_too_long_enametoolong)
+{
+	struct fastipc_endpoint_stat st;
+	char name[FASTIPC_NAME_MAX + 1];
+
+	memset(name, 'n', FASTIPC_NAME_MAX);
+	name[FASTIPC_NAME_MAX] = '\0';
+	stat_init(&st, name);
+	EXPECT_EQ(-ENAMETOOLONG, stat_of(self->ctx, &st));
+}
+
+TEST_F(errors, stat_bad_name_einval)
+{
+	struct fastipc_endpoint_stat st;
+
+	stat_init(&st, "");
+	EXPECT_EQ(-EINVAL, stat_of(self->ctx, &st));
+	stat_init(&st, "with space");
+	EXPECT_EQ(-EINVAL, stat_of(self->ctx, &st));
+}
+
+TEST_F(errors, stat_unknown_name_enoent)
+{
+	struct fastipc_endpoint_stat st;
+	int ep = named_endpoint(_metadata, self);
+
+	stat_init(&st, self->name);
+	EXPECT_EQ(0, stat_of(self->ctx, &st));
+	close(ep);
+	stat_init(&st, self->name);
+	EXPECT_EQ(-ENOENT, stat_of(self->ctx, &st));
+}
+
+/* SET */
+
+static void set_init(struct fastipc_endpoint_set *set, const char *name,
+		     __u32 flags, __u32 mode)
+{
+	memset(set, 0, sizeof(*set));
+	set->name = uptr(name);
+	set->flags = flags;
+	set->mode = mode;
+}
+
+/* The mode STAT reports for the endpoint behind @ep. */
+static int mode_of(int ep)
+{
+	struct fastipc_endpoint_stat st;
+
+	stat_init(&st, NULL);
+	return stat_of(ep, &st) ?: (int)st.mode;
+}
+
+TEST_F(errors, set_unknown_flag_einval)
+{
+	struct fastipc_endpoint_set set;
+	int ep = named_endpoint(_metadata, self);
+
+	set_init(&set, self->name, FASTIPC_SET_MODE, 0666);
+	set.flags |= UNKNOWN_FLAG(FASTIPC_SET_FLAGS_ALL);
+	EXPECT_EQ(-EINVAL, ioc(self->ctx, FASTIPC_IOC_SET, &set));
+	EXPECT_EQ(0600, mode_of(ep));
+	close(ep);
+}
+
+TEST_F(errors, set_mode_above_0777_einval)
+{
+	struct fastipc_endpoint_set set;
+	int ep = named_endpoint(_metadata, self);
+
+	set_init(&set, self->name, FASTIPC_SET_MODE, 01666);
+	EXPECT_EQ(-EINVAL, ioc(self->ctx, FASTIPC_IOC_SET, &set));
+	set_init(&set, NULL, FASTIPC_SET_MODE, 04600);
+	EXPECT_EQ(-EINVAL, ioc(ep, FASTIPC_IOC_SET, &set));
+	EXPECT_EQ(0600, mode_of(ep));
+	close(ep);
+}
+
+TEST_F(errors, set_name_on_endpoint_fd_einval)
+{
+	struct fastipc_endpoint_set set;
+	int ep = named_endpoint(_metadata, self);
+
+	set_init(&set, self->name, FASTIPC_SET_MODE, 0666);
+	EXPECT_EQ(-EINVAL, ioc(ep, FASTIPC_IOC_SET, &set));
+	EXPECT_EQ(0600, mode_of(ep));
+	close(ep);
+}
+
+TEST_F(errors, set_no_name_on_context_einval)
+{
+	struct fastipc_endpoint_set set;
+
+	set_init(&set, NULL, FASTIPC_SET_MODE, 0666);
+	EXPECT_EQ(-EINVAL, ioc(self->ctx, FASTIPC_IOC_SET, &set));
+}
+
+TEST_F(errors, set_unreadable_name_efault)
+{
+	struct fastipc_endpoint_set set;
+
+	set_init(&set, bad_address(), FASTIPC_SET_MODE, 0666);
+	EXPECT_EQ(-EFAULT, ioc(self->ctx, FASTIPC_IOC_SET, &set));
+}
+
+TEST_F(errors, set_name_too_long_enametoolong)
+{
+	struct fastipc_endpoint_set set;
+	char name[FASTIPC_NAME_MAX + 1];
+
+	memset(name, 'n', FASTIPC_NAME_MAX);
+	name[FASTIPC_NAME_MAX] = '\0';
+	set_init(&set, name, FASTIPC_SET_MODE, 0666);
+	EXPECT_EQ(-ENAMETOOLONG, ioc(self->ctx, FASTIPC_IOC_SET, &set));
+}
+
+TEST_F(errors, set_bad_name_einval)
+{
+	struct fastipc_endpoint_set set;
+
+	set_init(&set, "", FASTIPC_SET_MODE, 0666);
+	EXPECT_EQ(-EINVAL, ioc(self->ctx, FASTIPC_IOC_SET, &set));
+	set_init(&set, "with space", FASTIPC_SET_MODE, 0666);
+	EXPECT_EQ(-EINVAL, ioc(self->ctx, FASTIPC_IOC_SET, &set));
+}
+
+TEST_F(errors, set_unknown_name_enoent)
+{
+	struct fastipc_endpoint_set set;
+
+	set_init(&set, self->name, FASTIPC_SET_MODE, 0666);
+	EXPECT_EQ(-ENOENT, ioc(self->ctx, FASTIPC_IOC_SET, &set));
+}
+
+TEST_F(errors, set_unmapped_id_einval)
+{
+	struct fastipc_endpoint_set set;
+	int ep = named_endpoint(_metadata, self);
+
+	set_init(&set, self->name, FASTIPC_SET_UID | FASTIPC_SET_MODE, 0666);
+	set.uid = (__u32)-1;
+	EXPECT_EQ(-EINVAL, ioc(self->ctx, FASTIPC_IOC_SET, &set));
+	set_init(&set, NULL, FASTIPC_SET_GID | FASTIPC_SET_MODE, 0666);
+	set.gid = (__u32)-1;
+	EXPECT_EQ(-EINVAL, ioc(ep, FASTIPC_IOC_SET, &set));
+	EXPECT_EQ(0600, mode_of(ep));
+	close(ep);
+}
+
+/* Run @fn(@arg) in a child that is nobody, with no capability; its result. */
+static int as_nobody(int (*fn)(void *arg), void *arg)
+{
+	int status, ret;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(255);
+		ret = fn(arg);
+		_exit(ret < 0 ? -ret : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -ECHILD;
+	return -WEXITSTATUS(status);
+}
+
+struct nobody_op {
+	int fd;
+	unsigned long cmd;
+	void *arg;
+};
+
+static int nobody_ioctl(void *arg)
+{
+	struct nobody_op *op = arg;
+
+	return ioc(op->fd, op->cmd, op->arg);
+}
+
+TEST_F(errors, set_not_owner_eperm)
+{
+	struct fastipc_endpoint_set set;
+	struct nobody_op op = { .cmd = FASTIPC_IOC_SET, .arg = &set };
+	int ep = named_endpoint(_metadata, self);
+
+	set_init(&set, self->name, FASTIPC_SET_MODE, 0666);
+	op.fd = self->ctx;
+	EXPECT_EQ(-EPERM, as_nobody(nobody_ioctl, &op));
+	set_init(&set, NULL, FASTIPC_SET_MODE, 0666);
+	op.fd = ep;
+	EXPECT_EQ(-EPERM, as_nobody(nobody_ioctl, &op));
+	EXPECT_EQ(0600, mode_of(ep));
+	close(ep);
+}
+
+/* UNLINK */
+
+static int unlink_name(int ctx, __u32 flags, __u32 reserved, const void *name)
+{
+	struct fastipc_unlink req = {
+		.name = uptr(name),
+		.flags = flags,
+		.__reserved = reserved,
+	};
+
+	return ioc(ctx, FASTIPC_IOC_UNLINK, &req);
+}
+
+/* The name still leads to the endpoint. */
+static void expect_named(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(errors) *self)
+{
+	struct fastipc_endpoint_stat st;
+
+	stat_init(&st, self->name);
+	EXPECT_EQ(0, stat_of(self->ctx, &st));
+}
+
+TEST_F(errors, unlink_unknown_flag_einval)
+{
+	int ep = named_endpoint(_metadata, self);
+
+	EXPECT_EQ(-EINVAL, unlink_name(self->ctx, UNKNOWN_FLAG(FASTIPC_UNLINK_FLAGS_ALL),
+				       0, self->name));
+	EXPECT_EQ(-EINVAL, unlink_name(self->ctx, 1u << 31, 0, self->name));
+	expect_named(_metadata, self);
+	close(ep);
+}
+
+TEST_F(errors, unlink_reserved_einval)
+{
+	int ep = named_endpoint(_metadata, self);
+
+	EXPECT_EQ(-EINVAL, unlink_name(self->ctx, 0, 1, self->name));
+	expect_named(_metadata, self);
+	close(ep);
+}
+
+TEST_F(errors, unlink_unreadable_name_efault)
+{
+	EXPECT_EQ(-EFAULT, unlink_name(self->ctx, 0, 0, bad_address()));
+	EXPECT_EQ(-EFAULT, unlink_name(self->ctx, 0, 0, NULL));
+}
+
+TEST_F(errors, unlink_name_too_long_enametoolong)
 {
 	char name[FASTIPC_NAME_MAX + 1];
 
 	memset(name, 'n', FASTIPC_NAME_MAX);
 	name[FASTIPC_NAME_MAX] = '\0';
-	EXPECT_EQ(-ENAMETOOLONG, connect_to(self->ctx, 0, 0, name));
+	EXPECT_EQ(-ENAMETOOLONG, unlink_name(self->ctx, 0, 0, name));
 }
 
-TEST_F(errors, connect_empty_name_einval)
+TEST_F(errors, unlink_bad_name_einval)
 {
-	EXPECT_EQ(-EINVAL, connect_to(self->ctx, 0, 0, ""));
+	EXPECT_EQ(-EINVAL, unlink_name(self->ctx, 0, 0, ""));
+	EXPECT_EQ(-EINVAL, unlink_name(self->ctx, 0, 0, "with space"));
 }
 
-TEST_F(errors, connect_bad_character_einval)
-{
-	EXPECT_EQ(-EINVAL, connect_to(self->ctx, 0, 0, "with space"));
-	EXPECT_EQ(-EINVAL, connect_to(self->ctx, 0, 0, "star*"));
-}
-
-TEST_F(errors, connect_unknown_name_enoent)
-{
-	EXPECT_EQ(-ENOENT, connect_to(self->ctx, 0, 0, self->name));
-}
-
-TEST_F(errors, connect_closed_endpoint_name_enoent)
+TEST_F(errors, unlink_unknown_name_enoent)
 {
 	int ep = named_endpoint(_metadata, self);
+
+	EXPECT_EQ(-ENOENT, unlink_name(self->ctx, 0, 0, "errors_test.nobody"));
+	EXPECT_EQ(0, unlink_name(self->ctx, 0, 0, self->name));
+	/* Gone at once, though its endpoint still serves its fd. */
+	EXPECT_EQ(-ENOENT, unlink_name(self->ctx, 0, 0, self->name));
+	EXPECT_EQ(0600, mode_of(ep));
+	close(ep);
+}
+
+TEST_F(errors, unlink_not_owner_eperm)
+{
+	struct fastipc_unlink req = { 0 };
+	struct nobody_op op = { .fd = self->ctx, .cmd = FASTIPC_IOC_UNLINK, .arg = &req };
+	int ep = named_endpoint(_metadata, self);
+
+	req.name = uptr(self->name);
+	EXPECT_EQ(-EPERM, as_nobody(nobody_ioctl, &op));
+	expect_named(_metadata, self);
+	close(ep);
+}
+
+/*
+ * CONNECT and OPEN_ENDPOINT on a context fd: both find an endpoint by name
+ * with the same checks; CONNECT needs write permission, OPEN_ENDPOINT read.
+ */
+FIXTURE(by_name) {
+	int ctx;
+	int ep;
+	char name[FASTIPC_NAME_MAX];
+};
+
+FIXTURE_VARIANT(by_name) {
+	unsigned long cmd;
+	__u32 deny_mode;	/* others may not do it */
+	__u32 allow_mode;	/* others may do just it */
+};
+
+FIXTURE_VARIANT_ADD(by_name, connect) {
+	.cmd = FASTIPC_IOC_CONNECT,
+	.deny_mode = 0604,
+	.allow_mode = 0602,
+};
+
+FIXTURE_VARIANT_ADD(by_name, open_endpoint) {
+	.cmd = FASTIPC_IOC_OPEN_ENDPOINT,
+	.deny_mode = 0602,
+	.allow_mode = 0604,
+};
+
+FIXTURE_SETUP(by_name)
+{
+	self->ep = -1;
+	self->ctx = fastipc_open();
+	ASSERT_LE(0, self->ctx);
+	snprintf(self->name, sizeof(self->name), "errors_test.%d", getpid());
+	self->ep = create(self->ctx, 0, 0600, self->name);
+	ASSERT_LE(0, self->ep);
+}
+
+FIXTURE_TEARDOWN(by_name)
+{
+	if (self->ep >= 0)
+		close(self->ep);
+	close(self->ctx);
+}
+
+static void by_name_init(struct fastipc_connect *req, const void *name)
+{
+	memset(req, 0, sizeof(*req));
+	req->name = uptr(name);
+}
+
+/* The ioctl with @req on the context; an fd it makes is closed. */
+static int by_name(FIXTURE_DATA(by_name) *self,
+		   const FIXTURE_VARIANT(by_name) *variant,
+		   struct fastipc_connect *req)
+{
+	int ret = ioc(self->ctx, variant->cmd, req);
+
+	if (ret >= 0)
+		close(ret);
+	return ret;
+}
+
+TEST_F(by_name, unknown_flag_einval)
+{
+	struct fastipc_connect req;
+
+	by_name_init(&req, self->name);
+	req.flags = UNKNOWN_FLAG(FASTIPC_CONNECT_FLAGS_ALL);
+	EXPECT_EQ(-EINVAL, by_name(self, variant, &req));
+	req.flags = 1u << 31;
+	EXPECT_EQ(-EINVAL, by_name(self, variant, &req));
+	req.flags = 0;
+	EXPECT_LE(0, by_name(self, variant, &req));
+}
+
+TEST_F(by_name, reserved_einval)
+{
+	struct fastipc_connect req;
+
+	by_name_init(&req, self->name);
+	req.__reserved = 1;
+	EXPECT_EQ(-EINVAL, by_name(self, variant, &req));
+}
+
+TEST_F(by_name, timeout_unknown_mode_einval)
+{
+	struct fastipc_connect req;
+
+	by_name_init(&req, self->name);
+	req.flags = FASTIPC_CONNECT_WAIT;
+	req.timeout.mode = FASTIPC_WAIT_ABSOLUTE + 1;
+	EXPECT_EQ(-EINVAL, by_name(self, variant, &req));
+	req.flags = 0;
+	EXPECT_EQ(-EINVAL, by_name(self, variant, &req));
+}
+
+TEST_F(by_name, timeout_none_with_ns_einval)
+{
+	struct fastipc_connect req;
+
+	by_name_init(&req, self->name);
+	req.flags = FASTIPC_CONNECT_WAIT;
+	req.timeout.mode = FASTIPC_WAIT_NONE;
+	req.timeout.ns = 1;
+	EXPECT_EQ(-EINVAL, by_name(self, variant, &req));
+}
+
+TEST_F(by_name, timeout_reserved_einval)
+{
+	struct fastipc_connect req;
+
+	by_name_init(&req, self->name);
+	req.flags = FASTIPC_CONNECT_WAIT;
+	req.timeout.__reserved = 1;
+	EXPECT_EQ(-EINVAL, by_name(self, variant, &req));
+}
+
+TEST_F(by_name, no_name_einval)
+{
+	struct fastipc_connect req;
+
+	by_name_init(&req, NULL);
+	EXPECT_EQ(-EINVAL, by_name(self, variant, &req));
+	req.flags = FASTIPC_CONNECT_WAIT;
+	EXPECT_EQ(-EINVAL, by_name(self, variant, &req));
+}
+
+TEST_F(by_name, unreadable_name_efault)
+{
+	struct fastipc_connect req;
+
+	by_name_init(&req, bad_address());
+	EXPECT_EQ(-EFAULT, by_name(self, variant, &req));
+}
+
+TEST_F(by_name, name_too_long_enametoolong)
+{
+	struct fastipc_connect req;
+	char name[FASTIPC_NAME_MAX + 1];
+
+	memset(name, 'n', FASTIPC_NAME_MAX);
+	name[FASTIPC_NAME_MAX] = '\0';
+	by_name_init(&req, name);
+	EXPECT_EQ(-ENAMETOOLONG, by_name(self, variant, &req));
+}
+
+TEST_F(by_name, empty_name_einval)
+{
+	struct fastipc_connect req;
+
+	by_name_init(&req, "");
+	EXPECT_EQ(-EINVAL, by_name(self, variant, &req));
+}
+
+TEST_F(by_name, bad_character_einval)
+{
+	struct fastipc_connect req;
+
+	by_name_init(&req, "with space");
+	EXPECT_EQ(-EINVAL, by_name(self, variant, &req));
+	by_name_init(&req, "caf\xe9");
+	EXPECT_EQ(-EINVAL, by_name(self, variant, &req));
+}
+
+TEST_F(by_name, unknown_name_enoent)
+{
+	struct fastipc_connect req;
+
+	by_name_init(&req, "errors_test.nobody");
+	EXPECT_EQ(-ENOENT, by_name(self, variant, &req));
+}
+
+TEST_F(by_name, closed_endpoint_name_enoent)
+{
+	struct fastipc_connect req;
 	int conn;
 
-	conn = connect_to(self->ctx, 0, 0, self->name);
-	EXPECT_LE(0, conn);
-	close(ep);
+	conn = fastipc_connect_endpoint(self->ep);
+	ASSERT_LE(0, conn);
+	close(self->ep);
+	self->ep = -1;
 	/* Its connection keeps it alive, but not its name. */
-	EXPECT_EQ(-ENOENT, connect_to(self->ctx, 0, 0, self->name));
+	by_name_init(&req, self->name);
+	EXPECT_EQ(-ENOENT, by_name(self, variant, &req));
 	close(conn);
 }
 
-TEST_F(errors, connect_other_ipc_namespace_enoent)
+TEST_F(by_name, other_ipc_namespace_enoent)
 {
-	int ep = named_endpoint(_metadata, self);
+	struct fastipc_connect req;
 	int ctx, other;
 
-	if (unshare(CLONE_NEWIPC)) {
-		close(ep);
+	if (unshare(CLONE_NEWIPC))
 		SKIP(return, "unshare(CLONE_NEWIPC): %s", strerror(errno));
-	}
 	ctx = fastipc_open();
 	ASSERT_LE(0, ctx);
-	EXPECT_EQ(-ENOENT, connect_to(ctx, 0, 0, self->name));
+	by_name_init(&req, self->name);
+	EXPECT_EQ(-ENOENT, ioc(ctx, variant->cmd, &req));
 	/* The name is free there, and the old context still finds it here. */
 	other = create(ctx, 0, 0600, self->name);
 	EXPECT_LE(0, other);
 	close(other);
-	other = connect_to(self->ctx, 0, 0, self->name);
-	EXPECT_LE(0, other);
-	close(other);
+	EXPECT_LE(0, by_name(self, variant, &req));
 	close(ctx);
-	close(ep);
 }
 
-TEST_F(errors, connect_no_free_fd_emfile)
+TEST_F(by_name, wait_none_eagain)
 {
-	int ep = named_endpoint(_metadata, self);
+	struct fastipc_connect req;
+
+	by_name_init(&req, "errors_test.nobody");
+	req.flags = FASTIPC_CONNECT_WAIT;
+	req.timeout = fastipc_timeout_none();
+	EXPECT_EQ(-EAGAIN, by_name(self, variant, &req));
+}
+
+TEST_F(by_name, wait_etimedout)
+{
+	struct fastipc_connect req;
+	__u64 start;
+
+	by_name_init(&req, "errors_test.nobody");
+	req.flags = FASTIPC_CONNECT_WAIT;
+	req.timeout = fastipc_timeout_rel(SHORT_NS);
+	start = now_ns();
+	EXPECT_EQ(-ETIMEDOUT, by_name(self, variant, &req));
+	EXPECT_LE(SHORT_NS, now_ns() - start);
+}
+
+TEST_F(by_name, wait_signal_eintr)
+{
+	struct fastipc_connect req;
+	struct interrupter in;
+	int ret;
+
+	by_name_init(&req, "errors_test.nobody");
+	req.flags = FASTIPC_CONNECT_WAIT;
+	req.timeout = fastipc_timeout_rel(SIGNAL_NS);
+	ASSERT_EQ(0, interrupter_start(&in));
+	ret = by_name(self, variant, &req);
+	interrupter_stop(&in);
+	EXPECT_EQ(-EINTR, ret);
+	/* "the kernel rewrites @ns with the time that was left" */
+	EXPECT_EQ(FASTIPC_WAIT_RELATIVE, req.timeout.mode);
+	EXPECT_LT(0, req.timeout.ns);
+	EXPECT_GT(SIGNAL_NS, req.timeout.ns);
+}
+
+TEST_F(by_name, no_permission_eacces)
+{
+	struct fastipc_endpoint_set set;
+	struct fastipc_connect req;
+	struct nobody_op op = { .fd = self->ctx, .cmd = variant->cmd, .arg = &req };
+
+	by_name_init(&req, self->name);
+	set_init(&set, NULL, FASTIPC_SET_MODE, variant->deny_mode);
+	ASSERT_EQ(0, ioc(self->ep, FASTIPC_IOC_SET, &set));
+	EXPECT_EQ(-EACCES, as_nobody(nobody_ioctl, &op));
+	/* The other permission bit is not the one it needs. */
+	set_init(&set, NULL, FASTIPC_SET_MODE, variant->allow_mode);
+	ASSERT_EQ(0, ioc(self->ep, FASTIPC_IOC_SET, &set));
+	EXPECT_EQ(0, as_nobody(nobody_ioctl, &op));
+}
+
+TEST_F(by_name, no_free_fd_emfile)
+{
+	struct fastipc_connect req;
 	int last;
 
+	by_name_init(&req, self->name);
 	last = fill_fd_table(_metadata, self->ctx);
-	EXPECT_EQ(-EMFILE, connect_to(self->ctx, 0, 0, self->name));
-	EXPECT_EQ(-EMFILE, connect_to(self->ep, 0, 0, NULL));
+	EXPECT_EQ(-EMFILE, ioc(self->ctx, variant->cmd, &req));
 	close(last);
-	last = connect_to(self->ctx, 0, 0, self->name);
-	EXPECT_LE(0, last);
-	close(last);
-	close(ep);
+	EXPECT_LE(0, by_name(self, variant, &req));
 }
 
 /* SEND */
@@ -1017,7 +1671,7 @@ TEST_F(errors, send_unknown_flag_einval)
 	struct fastipc_send req;
 
 	send_init(&req, message, sizeof(message));
-	req.flags = 1;
+	req.flags = UNKNOWN_FLAG(FASTIPC_SEND_FLAGS_ALL);
 	EXPECT_EQ(-EINVAL, ioc(self->conn, FASTIPC_IOC_SEND, &req));
 	req.flags = 1u << 31;
 	EXPECT_EQ(-EINVAL, ioc(self->conn, FASTIPC_IOC_SEND, &req));
@@ -1197,7 +1851,7 @@ TEST_F(errors, call_unknown_flag_einval)
 	char reply[64];
 
 	call_init(&call, reply, sizeof(reply));
-	call.flags = FASTIPC_CALL_ASYNC << 1;
+	call.flags = UNKNOWN_FLAG(FASTIPC_CALL_FLAGS_ALL);
 	EXPECT_EQ(-EINVAL, ioc(self->conn, FASTIPC_IOC_CALL, &call));
 	call.flags = FASTIPC_CALL_ASYNC | 1u << 31;
 	EXPECT_EQ(-EINVAL, ioc(self->conn, FASTIPC_IOC_CALL, &call));
@@ -1275,6 +1929,23 @@ TEST_F(errors, call_reply_timeout_reserved_einval)
 	call_init(&call, reply, sizeof(reply));
 	call.reply_timeout.__reserved = 1;
 	EXPECT_EQ(-EINVAL, ioc(self->conn, FASTIPC_IOC_CALL, &call));
+}
+
+/* A synchronous call must wait for its reply; an async one never does. */
+TEST_F(errors, call_sync_reply_timeout_none_einval)
+{
+	struct fastipc_call call;
+	struct fastipc_recv rreq;
+	char reply[64];
+
+	call_init(&call, reply, sizeof(reply));
+	call.reply_timeout = fastipc_timeout_none();
+	EXPECT_EQ(-EINVAL, ioc(self->conn, FASTIPC_IOC_CALL, &call));
+	recv_init(&rreq, big, sizeof(big));
+	rreq.timeout = fastipc_timeout_none();
+	EXPECT_EQ(-EAGAIN, ioc(self->ep, FASTIPC_IOC_RECV, &rreq));
+	call.flags = FASTIPC_CALL_ASYNC;
+	EXPECT_EQ(0, ioc(self->conn, FASTIPC_IOC_CALL, &call));
 }
 
 TEST_F(errors, call_over_max_msg_size_emsgsize)
@@ -1442,28 +2113,6 @@ TEST_F(errors, call_reply_timeout_etimedout)
 	EXPECT_EQ(-ECANCELED, srv.reply_ret);
 }
 
-/* A reply timeout of WAIT_NONE: a call taken and not answered at once. */
-TEST_F(errors, call_reply_timeout_none_eagain)
-{
-	struct server srv = { .hold_ms = 2000 };
-	struct fastipc_call call;
-	char reply[64];
-	int ret;
-
-	call_init(&call, reply, sizeof(reply));
-	call.send_timeout.mode = FASTIPC_WAIT_INFINITE;
-	call.send_timeout.ns = 0;
-	call.reply_timeout = fastipc_timeout_none();
-	ASSERT_EQ(0, server_start(&srv, &self->ep, server_hold));
-	ret = ioc(self->conn, FASTIPC_IOC_CALL, &call);
-	server_stop(&srv);
-	EXPECT_EQ(0, srv.recv_ret);
-	EXPECT_EQ(-EAGAIN, ret);
-	EXPECT_FALSE(srv.held_too_long)
-		TH_LOG("the caller waited for the reply %u ms", srv.hold_ms);
-	EXPECT_EQ(-ECANCELED, srv.reply_ret);
-}
-
 /* A taken call whose caller gets a signal: EINTR, time left written back. */
 static int interrupted_call(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(errors) *self,
@@ -1578,7 +2227,7 @@ TEST_F(errors, collect_unknown_flag_einval)
 
 	finished_call(_metadata, self, &cookie);
 	collect_init(&req, cookie, buf, sizeof(buf));
-	req.flags = 1;
+	req.flags = UNKNOWN_FLAG(FASTIPC_COLLECT_FLAGS_ALL);
 	EXPECT_EQ(-EINVAL, ioc(self->conn, FASTIPC_IOC_COLLECT, &req));
 	expect_answer(_metadata, self, cookie);
 }
@@ -1664,6 +2313,24 @@ TEST_F(errors, collect_collected_cookie_enoent)
 	finished_call(_metadata, self, &cookie);
 	expect_answer(_metadata, self, cookie);
 	collect_init(&req, cookie, buf, sizeof(buf));
+	EXPECT_EQ(-ENOENT, ioc(self->conn, FASTIPC_IOC_COLLECT, &req));
+}
+
+/* Cookie 0 with no async call pending: nothing could ever be collected. */
+TEST_F(errors, collect_nothing_pending_enoent)
+{
+	struct fastipc_collect req;
+	char buf[64];
+	__u64 cookie;
+
+	collect_init(&req, 0, buf, sizeof(buf));
+	EXPECT_EQ(-ENOENT, ioc(self->conn, FASTIPC_IOC_COLLECT, &req));
+	req.timeout.mode = FASTIPC_WAIT_INFINITE;
+	req.timeout.ns = 0;
+	EXPECT_EQ(-ENOENT, ioc(self->conn, FASTIPC_IOC_COLLECT, &req));
+	/* Nor once the only one was collected. */
+	finished_call(_metadata, self, &cookie);
+	expect_answer(_metadata, self, cookie);
 	EXPECT_EQ(-ENOENT, ioc(self->conn, FASTIPC_IOC_COLLECT, &req));
 }
 
@@ -1805,7 +2472,7 @@ TEST_F(errors, recv_unknown_flag_einval)
 
 	queue_message(_metadata, self);
 	recv_init(&req, buf, sizeof(buf));
-	req.flags = FASTIPC_RECV_EXCEPT << 1;
+	req.flags = UNKNOWN_FLAG(FASTIPC_RECV_FLAGS_ALL);
 	EXPECT_EQ(-EINVAL, ioc(self->ep, FASTIPC_IOC_RECV, &req));
 	expect_only_message(_metadata, self);
 }
@@ -1992,7 +2659,7 @@ TEST_F(errors, reply_unknown_flag_einval)
 
 	pending_call(_metadata, self, &cookie, &token);
 	reply_init(&req, token, answer, sizeof(answer));
-	req.flags = 1;
+	req.flags = UNKNOWN_FLAG(FASTIPC_REPLY_FLAGS_ALL);
 	EXPECT_EQ(-EINVAL, ioc(self->ep, FASTIPC_IOC_REPLY, &req));
 	/* The token is still good. */
 	ASSERT_EQ(0, reply_to(self->ep, token, answer, sizeof(answer)));
@@ -2198,7 +2865,7 @@ TEST_F(errors, reply_recv_zero_token_sends_no_reply)
 
 	server_turn(_metadata, self, &cookie, &token);
 	reply_recv_init(&rr, 0, buf, sizeof(buf));
-	rr.reply.flags = 1;	/* not even looked at */
+	rr.reply.flags = UNKNOWN_FLAG(FASTIPC_REPLY_FLAGS_ALL);	/* not looked at */
 	expect_reply_error(_metadata, self, &rr, 0);
 	ASSERT_EQ(0, reply_to(self->ep, token, answer, sizeof(answer)));
 	expect_answer(_metadata, self, cookie);
@@ -2212,7 +2879,7 @@ TEST_F(errors, reply_recv_reply_unknown_flag_einval)
 
 	server_turn(_metadata, self, &cookie, &token);
 	reply_recv_init(&rr, token, buf, sizeof(buf));
-	rr.reply.flags = 1;
+	rr.reply.flags = UNKNOWN_FLAG(FASTIPC_REPLY_FLAGS_ALL);
 	expect_reply_error(_metadata, self, &rr, -EINVAL);
 	ASSERT_EQ(0, reply_to(self->ep, token, answer, sizeof(answer)));
 	expect_answer(_metadata, self, cookie);
@@ -2310,7 +2977,7 @@ TEST_F(errors, reply_recv_recv_unknown_flag_einval)
 
 	queue_message(_metadata, self);
 	reply_recv_init(&rr, 0, buf, sizeof(buf));
-	rr.recv.flags = FASTIPC_RECV_EXCEPT << 1;
+	rr.recv.flags = UNKNOWN_FLAG(FASTIPC_RECV_FLAGS_ALL);
 	EXPECT_EQ(-EINVAL, ioc(self->ep, FASTIPC_IOC_REPLY_RECV, &rr));
 	expect_only_message(_metadata, self);
 }
