@@ -13,6 +13,7 @@
 #include <linux/errno.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
 
 #include "compat.h"
 #include "fastipc.h"
@@ -133,4 +134,67 @@ int fastipc_buffer_mmap(struct fastipc_buffer *buf, struct vm_area_struct *vma)
 	vma->vm_ops = &fastipc_buffer_vm_ops;
 	vma->vm_private_data = buf;
 	return 0;
+}
+
+/*
+ * Pinned user pages: the one-copy path for large synchronous calls.  The
+ * caller's request and reply buffers are pinned for the call's duration, so
+ * the receiver copies the request straight out of them and the replier the
+ * reply straight in, with no kernel copy in between.
+ */
+struct fastipc_pages *fastipc_pages_alloc(unsigned long nr_pages)
+{
+	struct fastipc_pages *pages;
+
+	pages = kvmalloc(struct_size(pages, pages, nr_pages), GFP_KERNEL_ACCOUNT);
+	if (pages)
+		pages->nr_pages = 0;
+	return pages;
+}
+
+void fastipc_pages_release(struct fastipc_pages *pages)
+{
+	if (!pages)
+		return;
+	if (pages->writable)
+		unpin_user_pages_dirty_lock(pages->pages, pages->nr_pages, true);
+	else
+		unpin_user_pages(pages->pages, pages->nr_pages);
+	kvfree(pages);
+}
+
+/* Copy the @pages->len bytes out to @iter; returns the bytes copied. */
+size_t fastipc_pages_to_iter(const struct fastipc_pages *pages, struct iov_iter *iter)
+{
+	size_t offset = pages->offset, left = pages->len, done = 0, chunk, copied;
+	unsigned long i;
+
+	for (i = 0; left && i < pages->nr_pages; i++) {
+		chunk = min_t(size_t, left, PAGE_SIZE - offset);
+		copied = copy_page_to_iter(pages->pages[i], offset, chunk, iter);
+		done += copied;
+		if (copied != chunk)
+			break;
+		left -= chunk;
+		offset = 0;
+	}
+	return done;
+}
+
+/* Copy @len bytes from @iter into the pages; returns the bytes copied. */
+size_t fastipc_pages_from_iter(struct fastipc_pages *pages, size_t len, struct iov_iter *iter)
+{
+	size_t offset = pages->offset, left = min(len, pages->len), done = 0, chunk, copied;
+	unsigned long i;
+
+	for (i = 0; left && i < pages->nr_pages; i++) {
+		chunk = min_t(size_t, left, PAGE_SIZE - offset);
+		copied = copy_page_from_iter(pages->pages[i], offset, chunk, iter);
+		done += copied;
+		if (copied != chunk)
+			break;
+		left -= chunk;
+		offset = 0;
+	}
+	return done;
 }

@@ -12,6 +12,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/seq_file.h>
@@ -30,11 +31,14 @@
  *	(_IOC_READ), what it leaves there is copied back when it succeeds and
  *	when it fails with an error that reports something (see
  *	fastipc_ioctl_reports()).
+ * @always_reports: copy back whatever the outcome (REPLY_RECV's reply_error
+ *	matters whether or not the receive worked).
  */
 struct fastipc_ioctl {
 	unsigned int cmd;
 	unsigned int size_ver0;
 	long (*handler)(struct file *file, void *arg);
+	bool always_reports;
 };
 
 /* Room for the largest ioctl struct of any table. */
@@ -89,10 +93,18 @@ static long fastipc_ioctl_dispatch(const struct fastipc_ioctl *table,
 	ret = copy_struct_from_user(&karg, ksize, uarg, usize);
 	if (ret)
 		return ret;
+	/*
+	 * A struct that cannot be written back fails now, before the
+	 * operation, so that a message is never taken or sent for a caller
+	 * who is then told EFAULT.
+	 */
+	if ((_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &karg, min(ksize, usize)))
+		return -EFAULT;
 
 	ret = ioctl->handler(file, &karg);
 
-	if ((_IOC_DIR(cmd) & _IOC_READ) && fastipc_ioctl_reports(ret) &&
+	if ((_IOC_DIR(cmd) & _IOC_READ) &&
+	    (ioctl->always_reports || fastipc_ioctl_reports(ret)) &&
 	    copy_to_user(uarg, &karg, min(ksize, usize)))
 		return -EFAULT;
 	return ret;
@@ -157,6 +169,7 @@ static void fastipc_payload_from_user(struct fastipc_payload *payload,
 				      struct iov_iter *iter, bool in_buffer,
 				      u64 data, u32 len)
 {
+	payload->pinned = NULL;
 	payload->in_buffer = in_buffer;
 	payload->offset = data;
 	payload->len = len;
@@ -182,6 +195,36 @@ static int fastipc_fd_install(const char *name, const struct file_operations *fo
 	}
 	fd_install(fd, file);
 	return fd;
+}
+
+/*
+ * Pin a synchronous call's large buffer for the one-copy path.  NULL when
+ * the buffer is small or cannot be pinned: the copy path then serves the
+ * call, and reports any fault itself.
+ */
+static struct fastipc_pages *fastipc_pin_user(u64 uaddr, size_t len, bool writable)
+{
+	unsigned long nr = DIV_ROUND_UP(offset_in_page(uaddr) + len, PAGE_SIZE);
+	struct fastipc_pages *pages;
+	int pinned;
+
+	if (len < FASTIPC_DIRECT_MIN || uaddr + len < uaddr)
+		return NULL;
+	pages = fastipc_pages_alloc(nr);
+	if (!pages)
+		return NULL;
+	pages->writable = writable;
+	pinned = pin_user_pages_fast(uaddr & PAGE_MASK, nr, writable ? FOLL_WRITE : 0,
+				     pages->pages);
+	if (pinned > 0)
+		pages->nr_pages = pinned;
+	if (pinned != nr) {
+		fastipc_pages_release(pages);
+		return NULL;
+	}
+	pages->offset = offset_in_page(uaddr);
+	pages->len = len;
+	return pages;
 }
 
 static const struct file_operations fastipc_endpoint_fops;
@@ -466,8 +509,10 @@ static long fastipc_ioctl_connect_endpoint(struct file *file, void *arg)
 {
 	struct fastipc_connect *req = arg;
 
+	struct fastipc_deadline unused;
+
 	if (req->flags & ~FASTIPC_CONNECT_FLAGS_ALL || req->__reserved ||
-	    req->timeout.mode || req->timeout.ns || req->timeout.__reserved)
+	    fastipc_deadline_from_user(&req->timeout, false, &unused))
 		return -EINVAL;
 	if (req->name || req->flags & FASTIPC_CONNECT_WAIT)
 		return -EINVAL;
@@ -542,7 +587,7 @@ static const struct fastipc_ioctl fastipc_endpoint_ioctls[] = {
 	{ FASTIPC_IOC_RECV, FASTIPC_RECV_SIZE_VER0, fastipc_ioctl_recv },
 	{ FASTIPC_IOC_REPLY, FASTIPC_REPLY_SIZE_VER0, fastipc_ioctl_reply },
 	{ FASTIPC_IOC_REPLY_RECV, FASTIPC_REPLY_RECV_SIZE_VER0,
-	  fastipc_ioctl_reply_recv },
+	  fastipc_ioctl_reply_recv, .always_reports = true },
 	{ FASTIPC_IOC_STAT, FASTIPC_STAT_SIZE_VER0, fastipc_ioctl_stat },
 	{ FASTIPC_IOC_SET, FASTIPC_SET_SIZE_VER0, fastipc_ioctl_set },
 };
@@ -670,8 +715,11 @@ static long fastipc_ioctl_call(struct file *file, void *arg)
 
 	iov_iter_ubuf(&reply, ITER_DEST, u64_to_user_ptr(req->reply_data),
 		      req->reply_capacity);
-	ret = fastipc_call(file->private_data, req->type, &payload, &reply, &send,
-			   &reply_dl, &outcome);
+	if (!in_buffer)
+		payload.pinned = fastipc_pin_user(req->data, req->len, false);
+	ret = fastipc_call(file->private_data, req->type, &payload, &reply,
+			   fastipc_pin_user(req->reply_data, req->reply_capacity, true),
+			   &send, &reply_dl, &outcome);
 	if (ret == -EINTR) {
 		fastipc_deadline_remaining(&send, &req->send_timeout);
 		fastipc_deadline_remaining(&reply_dl, &req->reply_timeout);

@@ -26,6 +26,7 @@
 #include <linux/kref.h>
 #include <linux/moduleparam.h>
 #include <linux/notifier.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uio.h>
@@ -120,6 +121,30 @@ struct fastipc_buffer *fastipc_buffer_create(struct fastipc_user *user, size_t s
 void fastipc_buffer_put(struct fastipc_buffer *buf);
 int fastipc_buffer_check(const struct fastipc_buffer *buf, u64 offset, u64 len);
 int fastipc_buffer_mmap(struct fastipc_buffer *buf, struct vm_area_struct *vma);
+
+/* Calls of this many bytes or more move in one copy, through pinned pages. */
+#define FASTIPC_DIRECT_MIN	SZ_16K
+
+/**
+ * struct fastipc_pages - a caller's user buffer, pinned for a call
+ * @offset: where the bytes start in the first page.
+ * @len: how many bytes.
+ * @writable: pinned for writing (a reply buffer).
+ * @nr_pages: entries in @pages.
+ * @pages: the pinned pages.
+ */
+struct fastipc_pages {
+	size_t offset;
+	size_t len;
+	bool writable;
+	unsigned long nr_pages;
+	struct page *pages[];
+};
+
+struct fastipc_pages *fastipc_pages_alloc(unsigned long nr_pages);
+void fastipc_pages_release(struct fastipc_pages *pages);
+size_t fastipc_pages_to_iter(const struct fastipc_pages *pages, struct iov_iter *iter);
+size_t fastipc_pages_from_iter(struct fastipc_pages *pages, size_t len, struct iov_iter *iter);
 void fastipc_quota_exit(void);
 
 /* msgqueue.c: messages, queues and waits. */
@@ -150,13 +175,16 @@ enum fastipc_msg_state {
 
 /**
  * struct fastipc_payload - a message's bytes, as the caller gives them
- * @iter: copied from here, unless @in_buffer.
+ * @iter: copied from here, unless @in_buffer or @pinned.
+ * @pinned: the caller's pages, pinned: the receiver copies from them
+ *	directly (owned by the message from then on).
  * @in_buffer: the bytes are @len at @offset in the connection's buffer.
  * @offset: see @in_buffer.
  * @len: see @in_buffer.
  */
 struct fastipc_payload {
 	struct iov_iter *iter;
+	struct fastipc_pages *pinned;
 	bool in_buffer;
 	u64 offset;
 	u64 len;
@@ -191,6 +219,11 @@ struct fastipc_payload {
  * @in_buffer: the payload (request, then reply) is @len bytes at @offset
  *	in @conn's buffer rather than at @data.
  * @offset: see @in_buffer.
+ * @pinned_req: a synchronous call's request, in its caller's pinned pages.
+ * @pinned_reply: a synchronous caller's reply buffer, pinned.
+ * @reply_direct: the reply was copied straight into @pinned_reply.
+ * @copy_waiter: its caller sleeps without a deadline until the copy out of
+ *	@pinned_req ends, and must then be woken to take up its timeout.
  * @withdrawn: its caller has gone: a reply is dropped.
  * @done_wait: a synchronous caller sleeps here for the reply.
  * @inline_data: small payloads live here, saving an allocation.
@@ -219,6 +252,10 @@ struct fastipc_msg {
 	bool is_hangup;
 	bool in_buffer;
 	u64 offset;
+	struct fastipc_pages *pinned_req;
+	struct fastipc_pages *pinned_reply;
+	bool reply_direct;
+	bool copy_waiter;
 	bool withdrawn;
 	wait_queue_head_t done_wait;
 	u8 inline_data[];
@@ -367,6 +404,7 @@ int fastipc_send(struct fastipc_connection *conn, s64 type,
 		 const struct fastipc_deadline *room);
 int fastipc_call(struct fastipc_connection *conn, s64 type,
 		 const struct fastipc_payload *data, struct iov_iter *reply,
+		 struct fastipc_pages *reply_pinned,
 		 const struct fastipc_deadline *send,
 		 const struct fastipc_deadline *reply_deadline,
 		 struct fastipc_outcome *outcome);

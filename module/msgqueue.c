@@ -62,6 +62,10 @@ static struct fastipc_msg *fastipc_msg_alloc(size_t inline_capacity)
 	msg->sender = NULL;
 	msg->conn = NULL;
 	msg->charged = 0;
+	msg->pinned_req = NULL;
+	msg->pinned_reply = NULL;
+	msg->reply_direct = false;
+	msg->copy_waiter = false;
 	init_waitqueue_head(&msg->done_wait);
 	return msg;
 }
@@ -95,6 +99,10 @@ static void fastipc_msg_uncharge(struct fastipc_msg *msg)
 static void fastipc_msg_unstamp(struct fastipc_msg *msg)
 {
 	fastipc_msg_uncharge(msg);
+	fastipc_pages_release(msg->pinned_req);
+	msg->pinned_req = NULL;
+	fastipc_pages_release(msg->pinned_reply);
+	msg->pinned_reply = NULL;
 	if (msg->sender) {
 		put_task_struct(msg->sender);
 		msg->sender = NULL;
@@ -154,7 +162,9 @@ static void fastipc_spare_return(struct fastipc_connection *conn,
 
 static size_t fastipc_payload_len(const struct fastipc_payload *data)
 {
-	return data->in_buffer ? data->len : iov_iter_count(data->iter);
+	if (data->in_buffer)
+		return data->len;
+	return data->pinned ? data->pinned->len : iov_iter_count(data->iter);
 }
 
 /*
@@ -176,6 +186,12 @@ static int fastipc_msg_fill(struct fastipc_msg *msg,
 		ret = fastipc_buffer_check(READ_ONCE(conn->buffer), data->offset, len);
 		if (ret)
 			return ret;
+	} else if (data->pinned) {
+		msg->pinned_req = data->pinned;
+		ret = fastipc_user_charge_bytes(conn->user, len);
+		if (ret)
+			return ret;
+		msg->charged = len;
 	} else {
 		ret = fastipc_msg_reserve(msg, len);
 		if (ret)
@@ -455,8 +471,19 @@ static void fastipc_call_done_locked(struct fastipc_endpoint *ep,
 	}
 }
 
+/*
+ * A copy into or out of the caller's own pages is under way: the caller may
+ * not leave before it ends (unless it dies), or it would see its buffers
+ * change after it returned.
+ */
+static bool fastipc_call_copying(const struct fastipc_msg *msg)
+{
+	return msg->state == FASTIPC_MSG_REPLYING ||
+	       (msg->state == FASTIPC_MSG_RECEIVING && msg->pinned_req);
+}
+
 /* The deadline a waiting caller sleeps to, given where its call stands. */
-static void fastipc_call_deadline_locked(const struct fastipc_msg *msg,
+static void fastipc_call_deadline_locked(struct fastipc_msg *msg,
 					 const struct fastipc_deadline *send,
 					 const struct fastipc_deadline *reply,
 					 struct fastipc_deadline *dl)
@@ -476,9 +503,10 @@ static void fastipc_call_deadline_locked(const struct fastipc_msg *msg,
 			*dl = *send;
 		if (dl->mode == FASTIPC_WAIT_NONE)
 			dl->mode = FASTIPC_WAIT_INFINITE;
-	} else if (msg->state == FASTIPC_MSG_REPLYING) {
-		/* The reply is being copied in: it is as good as here. */
+	} else if (fastipc_call_copying(msg)) {
+		/* A copy is under way: the caller waits for its end. */
 		dl->mode = FASTIPC_WAIT_INFINITE;
+		msg->copy_waiter = msg->state == FASTIPC_MSG_RECEIVING;
 	} else if (reply->relative) {
 		dl->expires = ktime_add_safe(msg->taken, ns_to_ktime(reply->ns));
 	}
@@ -524,6 +552,7 @@ static bool fastipc_call_withdraw_locked(struct fastipc_endpoint *ep,
 
 int fastipc_call(struct fastipc_connection *conn, s64 type,
 		 const struct fastipc_payload *data, struct iov_iter *reply,
+		 struct fastipc_pages *reply_pinned,
 		 const struct fastipc_deadline *send,
 		 const struct fastipc_deadline *reply_deadline,
 		 struct fastipc_outcome *outcome)
@@ -537,10 +566,16 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 	int ret;
 
 	msg = fastipc_spare_take(conn);
-	if (!msg)
+	if (!msg) {
+		fastipc_pages_release(data->pinned);
+		fastipc_pages_release(reply_pinned);
 		return -ENOMEM;
+	}
 	msg->is_call = true;
 	msg->is_async = false;
+	msg->pinned_reply = reply_pinned;
+	msg->reply_direct = false;
+	msg->copy_waiter = false;
 	ret = fastipc_msg_fill(msg, conn, type, data);
 	if (ret)
 		goto out;
@@ -550,9 +585,8 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 
 	spin_lock(&ep->lock);
 	for (;;) {
-		/* A reply being copied in may only be abandoned by dying. */
-		state = msg->state == FASTIPC_MSG_REPLYING ? TASK_KILLABLE :
-							     TASK_INTERRUPTIBLE;
+		/* A copy in progress may only be abandoned by dying. */
+		state = fastipc_call_copying(msg) ? TASK_KILLABLE : TASK_INTERRUPTIBLE;
 		prepare_to_wait(&msg->done_wait, &wait, state);
 		if (msg->state == FASTIPC_MSG_DONE) {
 			ret = 0;
@@ -561,8 +595,7 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 		if (ret == -ETIMEDOUT &&
 		    !fastipc_call_expired_locked(msg, send, reply_deadline))
 			ret = 0;	/* an early wake-up, see _call_deadline */
-		if (ret && (msg->state != FASTIPC_MSG_REPLYING ||
-			    fatal_signal_pending(current)))
+		if (ret && (!fastipc_call_copying(msg) || fatal_signal_pending(current)))
 			break;
 		fastipc_call_deadline_locked(msg, send, reply_deadline, &dl);
 		ret = fastipc_sleep_locked(ep, &dl, state);
@@ -584,10 +617,11 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 		outcome->len = msg->len;
 		outcome->in_buffer = msg->in_buffer;
 		outcome->offset = msg->offset;
-		copy = msg->in_buffer ? 0 : min(msg->len, iov_iter_count(reply));
+		copy = msg->in_buffer || msg->reply_direct ? 0 :
+			min(msg->len, iov_iter_count(reply));
 		if (copy_to_iter(msg->data, copy, reply) != copy)
 			ret = -EFAULT;
-		else if (!msg->in_buffer && copy < msg->len)
+		else if (!msg->in_buffer && !msg->reply_direct && copy < msg->len)
 			ret = -EMSGSIZE;
 	}
 out:
@@ -769,7 +803,9 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 	fastipc_notify_endpoint(ep, EPOLLOUT | EPOLLWRNORM);
 
 	fastipc_delivery_fill(delivery, msg);
-	if (!msg->in_buffer && copy_to_iter(msg->data, msg->len, data) != msg->len) {
+	if (!msg->in_buffer &&
+	    (msg->pinned_req ? fastipc_pages_to_iter(msg->pinned_req, data) :
+			       copy_to_iter(msg->data, msg->len, data)) != msg->len) {
 		spin_lock(&ep->lock);
 		if (msg->withdrawn) {
 			/* Its caller is gone; nobody will miss it. */
@@ -795,6 +831,10 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 	msg->token = ++ep->next_token;
 	msg->state = FASTIPC_MSG_RECEIVED;
 	hash_add(ep->calls, &msg->call_node, msg->token);
+	if (msg->copy_waiter) {
+		msg->copy_waiter = false;
+		wake_up(&msg->done_wait);
+	}
 	delivery->info.token = msg->token;
 	spin_unlock(&ep->lock);
 	return 0;
@@ -840,7 +880,13 @@ int fastipc_reply(struct fastipc_endpoint *ep, u64 token, s64 type,
 	spin_unlock(&ep->lock);
 
 	ret = 0;
-	if (!data->in_buffer) {
+	msg->reply_direct = !data->in_buffer && msg->pinned_reply &&
+			    len <= msg->pinned_reply->len;
+	if (msg->reply_direct) {
+		/* Straight into the caller's reply buffer. */
+		if (fastipc_pages_from_iter(msg->pinned_reply, len, data->iter) != len)
+			ret = -EFAULT;
+	} else if (!data->in_buffer) {
 		ret = fastipc_msg_reserve(msg, len);
 		if (!ret && !copy_from_iter_full(msg->data, len, data->iter))
 			ret = -EFAULT;

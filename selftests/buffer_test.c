@@ -395,4 +395,70 @@ TEST_F(buf, many_connections_with_buffers)
 					&(struct fastipc_timeout){ .mode = FASTIPC_WAIT_NONE }));
 }
 
+/* In a child: take one call, wait @hold_ms, answer with @reply_len bytes of 'R'. */
+static int answer_late(int ep, int hold_ms, size_t reply_len)
+{
+	struct fastipc_msg_info info;
+	char *big = malloc(MIB);
+	int ret;
+
+	if (!big || fastipc_recv(ep, 0, big, MIB, &info, NULL) < 0)
+		return 1;
+	usleep(hold_ms * 1000);
+	memset(big, 'R', reply_len);
+	ret = fastipc_reply(ep, info.token, 0, big, reply_len);
+	return ret == 0 ? 0 : ret == -ECANCELED ? 3 : 2;
+}
+
+TEST_F(buf, one_copy_reply_too_long_is_truncated)
+{
+	char *req = calloc(1, 64 * 1024), *reply = calloc(1, 64 * 1024 + 1);
+	int status;
+	pid_t server;
+
+	ASSERT_TRUE(req && reply);
+	server = fork();
+	ASSERT_LE(0, server);
+	if (!server)
+		_exit(answer_late(self->ep, 0, 64 * 1024 + 1));
+	/* Through the raw call: fastipc_call() would use the buffer instead. */
+	EXPECT_EQ(-1, ioctl(self->conn, FASTIPC_IOC_CALL, &(struct fastipc_call){
+		.len = 64 * 1024, .data = (uintptr_t)req,
+		.reply_data = (uintptr_t)reply, .reply_capacity = 64 * 1024 }));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ('R', reply[64 * 1024 - 1]);
+	EXPECT_EQ(0, reply[64 * 1024]);
+	waitpid(server, &status, 0);
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	free(req);
+	free(reply);
+}
+
+TEST_F(buf, one_copy_withdrawn_call_leaves_caller_memory_alone)
+{
+	struct fastipc_call call = { .reply_timeout = fastipc_timeout_rel(50 * 1000000ULL) };
+	char *req = calloc(1, MIB), *reply = calloc(1, MIB);
+	int status;
+	pid_t server;
+
+	ASSERT_TRUE(req && reply);
+	call.len = MIB;
+	call.data = (uintptr_t)req;
+	call.reply_data = (uintptr_t)reply;
+	call.reply_capacity = MIB;
+	server = fork();
+	ASSERT_LE(0, server);
+	if (!server)
+		_exit(answer_late(self->ep, 300, MIB));
+	EXPECT_EQ(-1, ioctl(self->conn, FASTIPC_IOC_CALL, &call));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	waitpid(server, &status, 0);
+	/* The late reply was refused, and never written into our buffer. */
+	EXPECT_EQ(3, WEXITSTATUS(status));
+	EXPECT_EQ(0, reply[0]);
+	EXPECT_EQ(0, reply[MIB - 1]);
+	free(req);
+	free(reply);
+}
+
 TEST_HARNESS_MAIN

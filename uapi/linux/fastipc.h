@@ -484,8 +484,10 @@ struct fastipc_buffer_create {
 /*
  * Each ioctl below lists its errors in the order they are checked.  Every
  * ioctl first gives ENOTTY on the wrong kind of fd, EINVAL for a struct
- * shorter than its _SIZE_VER0, EFAULT when the struct cannot be copied and
- * E2BIG for a longer struct with a non-zero byte past the known fields; then:
+ * shorter than its _SIZE_VER0, EFAULT when the struct cannot be read (or,
+ * for one the ioctl writes back, written: checked before anything happens)
+ * and E2BIG for a longer struct with a non-zero byte past the known fields;
+ * then:
  *
  * FASTIPC_IOC_GET_INFO (context fd)
  *	EINVAL	unknown flag, or __reserved not 0
@@ -550,7 +552,7 @@ struct fastipc_buffer_create {
  *	as SEND (unknown flag: FASTIPC_CALL_FLAGS_ALL; also EINVAL for a
  *	synchronous call whose reply_timeout is FASTIPC_WAIT_NONE: it must
  *	wait for its reply), then while waiting:
- *	EAGAIN, ETIMEDOUT, EINTR	the call was withdrawn (see above)
+ *	ETIMEDOUT, EINTR	the call was withdrawn (see above)
  *	EPIPE	the endpoint's last fd was closed before the reply
  *	EMSGSIZE	the reply was longer than reply_capacity: the first
  *		reply_capacity bytes were copied and reply_len is its length
@@ -584,7 +586,29 @@ struct fastipc_buffer_create {
  *	ENOMEM
  *
  * FASTIPC_IOC_REPLY_RECV (endpoint fd)
- *	as REPLY (into reply_error, not the return value), then as RECV
+ *	as REPLY (into reply_error, not the return value), then as RECV;
+ *	reply_error is written back whatever the outcome
+ *
+ * FASTIPC_IOC_BUFFER_CREATE (connection fd)
+ *	EINVAL	unknown flag, __reserved not 0, size 0, not a multiple of the
+ *		page size, or above max_buffer_bytes
+ *	EEXIST	the connection has a buffer already
+ *	EDQUOT	the connection owner's user would hold more than
+ *		max_buffer_bytes of buffers
+ *	ENOMEM
+ *
+ * SEND_BUFFER, CALL_BUFFER, REPLY_BUFFER, in place of EMSGSIZE/EFAULT
+ *	ENXIO	the connection (for a reply: the caller's) has no buffer
+ *	EINVAL	[offset, offset + len) is not inside the buffer
+ *
+ * mmap() (connection fd: its buffer, at offset 0; endpoint fd: the buffer
+ * of its connection whose id is the page offset)
+ *	EINVAL	a connection fd mapped at a non-zero offset
+ *	ENXIO	no such buffer
+ *	EINVAL	not MAP_SHARED, or not exactly the buffer's size
+ *	EPERM	PROT_EXEC
+ *	(and later: EINVAL for a partial munmap or mprotect, EACCES for
+ *	mprotect(PROT_EXEC), mremap() cannot grow it)
  */
 #define FASTIPC_IOC_GET_INFO	_IOWR(FASTIPC_IOC_MAGIC, 0x00, struct fastipc_info)
 #define FASTIPC_IOC_CREATE_ENDPOINT	\
