@@ -120,15 +120,24 @@ static const struct vm_operations_struct fastipc_buffer_vm_ops = {
 	.fault = fastipc_buffer_vm_fault,
 };
 
-/* Map @buf (referenced by the caller, a reference the vma now owns). */
+/*
+ * Map @buf, or ENXIO for none.  The caller's reference on it passes to the
+ * vma, or is dropped if the mapping is refused.
+ */
 int fastipc_buffer_mmap(struct fastipc_buffer *buf, struct vm_area_struct *vma)
 {
-	if (!(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-	if (vma->vm_end - vma->vm_start != buf->size)
-		return -EINVAL;
-	if (vma->vm_flags & VM_EXEC)
-		return -EPERM;
+	int ret = 0;
+
+	if (!buf)
+		return -ENXIO;
+	if (!(vma->vm_flags & VM_SHARED) || vma->vm_end - vma->vm_start != buf->size)
+		ret = -EINVAL;
+	else if (vma->vm_flags & VM_EXEC)
+		ret = -EPERM;
+	if (ret) {
+		fastipc_buffer_put(buf);
+		return ret;
+	}
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vm_flags_clear(vma, VM_MAYEXEC);
 	vma->vm_ops = &fastipc_buffer_vm_ops;
@@ -163,15 +172,19 @@ void fastipc_pages_release(struct fastipc_pages *pages)
 	kvfree(pages);
 }
 
-/* Copy the @pages->len bytes out to @iter; returns the bytes copied. */
-size_t fastipc_pages_to_iter(const struct fastipc_pages *pages, struct iov_iter *iter)
+/* Copy up to @len bytes between the pages and @iter; returns the bytes copied. */
+static size_t fastipc_pages_copy(const struct fastipc_pages *pages, size_t len,
+				 struct iov_iter *iter, bool to_iter)
 {
-	size_t offset = pages->offset, left = pages->len, done = 0, chunk, copied;
+	size_t offset = pages->offset, left = min(len, pages->len), done = 0, chunk, copied;
 	unsigned long i;
 
 	for (i = 0; left && i < pages->nr_pages; i++) {
 		chunk = min_t(size_t, left, PAGE_SIZE - offset);
-		copied = copy_page_to_iter(pages->pages[i], offset, chunk, iter);
+		if (to_iter)
+			copied = copy_page_to_iter(pages->pages[i], offset, chunk, iter);
+		else
+			copied = copy_page_from_iter(pages->pages[i], offset, chunk, iter);
 		done += copied;
 		if (copied != chunk)
 			break;
@@ -181,20 +194,12 @@ size_t fastipc_pages_to_iter(const struct fastipc_pages *pages, struct iov_iter 
 	return done;
 }
 
-/* Copy @len bytes from @iter into the pages; returns the bytes copied. */
+size_t fastipc_pages_to_iter(const struct fastipc_pages *pages, struct iov_iter *iter)
+{
+	return fastipc_pages_copy(pages, pages->len, iter, true);
+}
+
 size_t fastipc_pages_from_iter(struct fastipc_pages *pages, size_t len, struct iov_iter *iter)
 {
-	size_t offset = pages->offset, left = min(len, pages->len), done = 0, chunk, copied;
-	unsigned long i;
-
-	for (i = 0; left && i < pages->nr_pages; i++) {
-		chunk = min_t(size_t, left, PAGE_SIZE - offset);
-		copied = copy_page_from_iter(pages->pages[i], offset, chunk, iter);
-		done += copied;
-		if (copied != chunk)
-			break;
-		left -= chunk;
-		offset = 0;
-	}
-	return done;
+	return fastipc_pages_copy(pages, len, iter, false);
 }

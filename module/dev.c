@@ -634,15 +634,9 @@ static void fastipc_endpoint_show_fdinfo(struct seq_file *m, struct file *file)
 static int fastipc_endpoint_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct fastipc_buffer *buf;
-	int ret;
 
 	buf = fastipc_endpoint_buffer_get(file->private_data, vma->vm_pgoff);
-	if (!buf)
-		return -ENXIO;
-	ret = fastipc_buffer_mmap(buf, vma);
-	if (ret)
-		fastipc_buffer_put(buf);
-	return ret;
+	return fastipc_buffer_mmap(buf, vma);
 }
 
 static const struct file_operations fastipc_endpoint_fops = {
@@ -820,19 +814,9 @@ static void fastipc_connection_show_fdinfo(struct seq_file *m, struct file *file
 /* The connection's own buffer, at offset 0. */
 static int fastipc_connection_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct fastipc_connection *conn = file->private_data;
-	struct fastipc_buffer *buf = READ_ONCE(conn->buffer);
-	int ret;
-
 	if (vma->vm_pgoff)
 		return -EINVAL;
-	if (!buf)
-		return -ENXIO;
-	refcount_inc(&buf->refs);
-	ret = fastipc_buffer_mmap(buf, vma);
-	if (ret)
-		fastipc_buffer_put(buf);
-	return ret;
+	return fastipc_buffer_mmap(fastipc_connection_buffer_get(file->private_data), vma);
 }
 
 static const struct file_operations fastipc_connection_fops = {

@@ -225,6 +225,16 @@ int fastipc_connection_buffer_create(struct fastipc_connection *conn, size_t siz
 	return 0;
 }
 
+/* The connection's buffer, referenced, for its own mmap; NULL if none. */
+struct fastipc_buffer *fastipc_connection_buffer_get(struct fastipc_connection *conn)
+{
+	struct fastipc_buffer *buf = READ_ONCE(conn->buffer);
+
+	if (buf)
+		refcount_inc(&buf->refs);
+	return buf;
+}
+
 /* The buffer of @ep's connection @conn_id, referenced, for the endpoint's mmap. */
 struct fastipc_buffer *fastipc_endpoint_buffer_get(struct fastipc_endpoint *ep, u64 conn_id)
 {

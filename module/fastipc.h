@@ -423,6 +423,7 @@ int fastipc_reply(struct fastipc_endpoint *ep, u64 token, s64 type,
 		  const struct fastipc_payload *data);
 int fastipc_connection_buffer_create(struct fastipc_connection *conn, size_t size);
 struct fastipc_buffer *fastipc_endpoint_buffer_get(struct fastipc_endpoint *ep, u64 conn_id);
+struct fastipc_buffer *fastipc_connection_buffer_get(struct fastipc_connection *conn);
 void fastipc_connection_hangup(struct fastipc_connection *conn);
 void fastipc_queue_shutdown(struct fastipc_endpoint *ep);
 void fastipc_connection_cancel_all(struct fastipc_connection *conn);

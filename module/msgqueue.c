@@ -430,30 +430,38 @@ static int fastipc_enqueue(struct fastipc_endpoint *ep, struct fastipc_msg *msg,
 	return 0;
 }
 
-int fastipc_send(struct fastipc_connection *conn, s64 type,
-		 const struct fastipc_payload *data,
-		 const struct fastipc_deadline *room)
+/*
+ * A message the sender does not wait on: one-way, or an async call (which
+ * keeps room inline for its reply, and gets a @cookie).
+ */
+static int fastipc_submit(struct fastipc_connection *conn, s64 type,
+			  const struct fastipc_payload *data,
+			  const struct fastipc_deadline *room, u64 *cookie)
 {
 	size_t len = data->in_buffer ? 0 : fastipc_payload_len(data);
 	struct fastipc_msg *msg;
 	int ret;
 
+	if (cookie)
+		len = FASTIPC_MSG_INLINE;
 	msg = fastipc_msg_alloc(len <= FASTIPC_MSG_INLINE ? len : 0);
 	if (!msg)
 		return -ENOMEM;
-	msg->is_call = false;
-	msg->is_async = false;
+	msg->is_call = cookie != NULL;
+	msg->is_async = cookie != NULL;
 	ret = fastipc_msg_fill(msg, conn, type, data);
+	if (!ret)
+		ret = fastipc_enqueue(conn->ep, msg, room, false, cookie);
 	if (ret)
-		goto err_free;
-	ret = fastipc_enqueue(conn->ep, msg, room, false, NULL);
-	if (ret)
-		goto err_free;
-	return 0;
-
-err_free:
-	fastipc_msg_free(msg);
+		fastipc_msg_free(msg);
 	return ret;
+}
+
+int fastipc_send(struct fastipc_connection *conn, s64 type,
+		 const struct fastipc_payload *data,
+		 const struct fastipc_deadline *room)
+{
+	return fastipc_submit(conn, type, data, room, NULL);
 }
 
 /* A call is answered (@error 0) or failed: hand it to whoever waits for it. */
@@ -634,25 +642,7 @@ int fastipc_call_async(struct fastipc_connection *conn, s64 type,
 		       const struct fastipc_payload *data,
 		       const struct fastipc_deadline *room, u64 *cookie)
 {
-	struct fastipc_msg *msg;
-	int ret;
-
-	msg = fastipc_msg_alloc(FASTIPC_MSG_INLINE);
-	if (!msg)
-		return -ENOMEM;
-	msg->is_call = true;
-	msg->is_async = true;
-	ret = fastipc_msg_fill(msg, conn, type, data);
-	if (ret)
-		goto err_free;
-	ret = fastipc_enqueue(conn->ep, msg, room, false, cookie);
-	if (ret)
-		goto err_free;
-	return 0;
-
-err_free:
-	fastipc_msg_free(msg);
-	return ret;
+	return fastipc_submit(conn, type, data, room, cookie);
 }
 
 static struct fastipc_msg *fastipc_async_find_locked(struct fastipc_connection *conn,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fastipc.h"
+#include "fastipc_test.h"
 #include "kselftest_harness.h"
 
 #define MIB (1 << 20)
@@ -53,22 +54,6 @@ FIXTURE_TEARDOWN(buf)
 	close(self->ctx);
 }
 
-static int write_param(const char *name, unsigned long value)
-{
-	char path[128], text[32];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/fastipc/parameters/%s", name);
-	snprintf(text, sizeof(text), "%lu", value);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 TEST_F(buf, create_rules)
 {
 	struct fastipc_info info;
@@ -95,11 +80,11 @@ TEST_F(buf, quota_on_buffer_bytes)
 	ASSERT_LE(0, other);
 	ASSERT_EQ(0, fastipc_get_info(self->ctx, &info));
 	/* This user holds 2 MiB already; allow 2 MiB + one page. */
-	ASSERT_EQ(0, write_param("max_buffer_bytes", self->size + page_size));
+	ASSERT_EQ(0, param_write("max_buffer_bytes", self->size + page_size));
 	EXPECT_EQ(-EDQUOT, fastipc_buffer_create(other, 2 * page_size));
 	EXPECT_EQ(0, fastipc_buffer_create(other, page_size));
 	close(other);
-	ASSERT_EQ(0, write_param("max_buffer_bytes", info.max_buffer_bytes));
+	ASSERT_EQ(0, param_write("max_buffer_bytes", info.max_buffer_bytes));
 }
 
 TEST_F(buf, mmap_rules)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fastipc.h"
+#include "fastipc_test.h"
 #include "kselftest_harness.h"
 
 /* GET_INFO with a struct of @size bytes: the ioctl number carries the size. */
@@ -49,37 +50,6 @@ TEST_F(context, opened_close_on_exec)
 	EXPECT_EQ(FD_CLOEXEC, fcntl(self->fd, F_GETFD) & FD_CLOEXEC);
 }
 
-static unsigned long read_param(const char *name)
-{
-	char path[128];
-	unsigned long value = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/fastipc/parameters/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%lu", &value) != 1)
-		value = 0;
-	fclose(f);
-	return value;
-}
-
-static int write_param(const char *name, const char *value)
-{
-	char path[128];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/fastipc/parameters/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 TEST_F(context, get_info_reports_abi_and_limits)
 {
 	struct fastipc_info info;
@@ -87,11 +57,11 @@ TEST_F(context, get_info_reports_abi_and_limits)
 	ASSERT_EQ(0, fastipc_get_info(self->fd, &info));
 	EXPECT_EQ(FASTIPC_ABI_VERSION, info.abi_version);
 	EXPECT_EQ(0, info.features & ~FASTIPC_FEATURES_ALL);
-	EXPECT_EQ(read_param("max_msg_size"), info.max_msg_size);
-	EXPECT_EQ(read_param("queue_depth"), info.queue_depth);
-	EXPECT_EQ(read_param("max_endpoints"), info.max_endpoints);
-	EXPECT_EQ(read_param("max_queued_bytes"), info.max_queued_bytes);
-	EXPECT_EQ(read_param("max_buffer_bytes"), info.max_buffer_bytes);
+	EXPECT_EQ(param_read("max_msg_size"), info.max_msg_size);
+	EXPECT_EQ(param_read("queue_depth"), info.queue_depth);
+	EXPECT_EQ(param_read("max_endpoints"), info.max_endpoints);
+	EXPECT_EQ(param_read("max_queued_bytes"), info.max_queued_bytes);
+	EXPECT_EQ(param_read("max_buffer_bytes"), info.max_buffer_bytes);
 	EXPECT_LT(0, info.max_msg_size);
 	EXPECT_LT(0, info.queue_depth);
 	EXPECT_EQ(0, info.__reserved);
@@ -99,22 +69,22 @@ TEST_F(context, get_info_reports_abi_and_limits)
 
 TEST_F(context, limits_are_tunable_within_bounds)
 {
-	unsigned long depth = read_param("queue_depth");
+	unsigned long depth = param_read("queue_depth");
 	struct fastipc_info info;
 	char old[32];
 
 	ASSERT_LT(0, depth);
 	snprintf(old, sizeof(old), "%lu", depth);
-	EXPECT_EQ(-EINVAL, write_param("queue_depth", "0"));
-	EXPECT_EQ(-EINVAL, write_param("queue_depth", "65537"));
-	EXPECT_EQ(-EINVAL, write_param("queue_depth", "ten"));
-	EXPECT_EQ(-EINVAL, write_param("max_msg_size", "63"));
-	EXPECT_EQ(depth, read_param("queue_depth"));
+	EXPECT_EQ(-EINVAL, param_write_str("queue_depth", "0"));
+	EXPECT_EQ(-EINVAL, param_write_str("queue_depth", "65537"));
+	EXPECT_EQ(-EINVAL, param_write_str("queue_depth", "ten"));
+	EXPECT_EQ(-EINVAL, param_write_str("max_msg_size", "63"));
+	EXPECT_EQ(depth, param_read("queue_depth"));
 
-	ASSERT_EQ(0, write_param("queue_depth", "7"));
+	ASSERT_EQ(0, param_write_str("queue_depth", "7"));
 	ASSERT_EQ(0, fastipc_get_info(self->fd, &info));
 	EXPECT_EQ(7, info.queue_depth);
-	ASSERT_EQ(0, write_param("queue_depth", old));
+	ASSERT_EQ(0, param_write_str("queue_depth", old));
 }
 
 TEST_F(context, unknown_ioctl_is_enotty)

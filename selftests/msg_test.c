@@ -21,37 +21,11 @@
 #include <unistd.h>
 
 #include "fastipc.h"
+#include "fastipc_test.h"
 #include "kselftest_harness.h"
 
 #define SEC 1000000000ULL
 #define MS 1000000ULL
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * SEC + ts.tv_nsec;
-}
-
-/* The value of @key in /proc/self/fdinfo/@fd, or -1. */
-static long long fdinfo(int fd, const char *key)
-{
-	char path[64], line[256];
-	long long value = -1;
-	size_t len = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, len) && line[len] == ':')
-			value = strtoll(line + len + 1, NULL, 10);
-	fclose(f);
-	return value;
-}
 
 FIXTURE(pair) {
 	int ctx, ep, conn;

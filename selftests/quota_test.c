@@ -13,25 +13,10 @@
 #include <unistd.h>
 
 #include "fastipc.h"
+#include "fastipc_test.h"
 #include "kselftest_harness.h"
 
 #define OTHER_UID 1000
-
-static int write_param(const char *name, unsigned long value)
-{
-	char path[128], text[32];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/fastipc/parameters/%s", name);
-	snprintf(text, sizeof(text), "%lu", value);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
 
 FIXTURE(quota) {
 	struct fastipc_info saved;
@@ -51,8 +36,8 @@ FIXTURE_TEARDOWN(quota)
 {
 	if (geteuid())
 		return;
-	write_param("max_endpoints", self->saved.max_endpoints);
-	write_param("max_queued_bytes", self->saved.max_queued_bytes);
+	param_write("max_endpoints", self->saved.max_endpoints);
+	param_write("max_queued_bytes", self->saved.max_queued_bytes);
 	close(self->ctx);
 }
 
@@ -93,7 +78,7 @@ TEST_F(quota, endpoint_quota_is_per_user)
 {
 	int mine[2], i;
 
-	ASSERT_EQ(0, write_param("max_endpoints", 2));
+	ASSERT_EQ(0, param_write("max_endpoints", 2));
 	EXPECT_EQ(0, as_other_user(fill_endpoints, self->ctx));
 	/* The other user's endpoints are gone with its process; root's own: */
 	for (i = 0; i < 2; i++) {
@@ -129,7 +114,7 @@ TEST_F(quota, queued_bytes_quota_is_per_user)
 	struct fastipc_msg_info info;
 	int ep, conn;
 
-	ASSERT_EQ(0, write_param("max_queued_bytes", 65536));
+	ASSERT_EQ(0, param_write("max_queued_bytes", 65536));
 	ep = fastipc_endpoint_create(self->ctx, NULL, 0600);
 	ASSERT_LE(0, ep);
 	conn = fastipc_connect_endpoint(ep);
