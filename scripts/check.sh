@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run the selftests in a VM on each kernel named, then print one summed line
-# "N passed, N failed".  Exits non-zero if any kernel's run failed.
+# Run the selftests in a VM on each kernel named, then the install test, and
+# print one summed line "N passed, N failed".  Exits non-zero if anything
+# failed.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,5 +27,18 @@ for kernel in "$@"; do
 	total_passed=$((total_passed + passed))
 	total_failed=$((total_failed + ${failed%,}))
 done
+# Installing, as a user would, is part of the suite.
+log=$FASTIPC_BUILD/vm/check-install.out
+"$FASTIPC_ROOT/scripts/install-test.sh" 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+line=$(grep -E "^install: [0-9]+ passed" "$log" | tail -n 1)
+if [ -n "$line" ]; then
+	read -r _ passed _ failed _ <<<"$line"
+	total_passed=$((total_passed + passed))
+	total_failed=$((total_failed + ${failed%,}))
+else
+	total_failed=$((total_failed + 1))
+	status=1
+fi
 echo "$total_passed passed, $total_failed failed"
 exit $status

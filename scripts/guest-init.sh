@@ -16,7 +16,6 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
-mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/shm /dev/mqueue /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t mqueue mqueue /dev/mqueue 2>/dev/null

@@ -12,7 +12,7 @@ set -euo pipefail
 
 HOST_PACKAGES="qemu-system-x86 busybox-static kmod cpio libnl-3-dev
 libnl-genl-3-dev sparse pahole flex bison libelf-dev libssl-dev bc xz-utils
-gnuplot-nox python3"
+gnuplot-nox python3 dkms pkgconf"
 
 need_root() {
 	if [ "$(id -u)" -ne 0 ]; then
