@@ -6,6 +6,7 @@
 #   make run          boot a test VM and show fastipc at work
 #   make check        run every selftest on each kernel of KERNELS
 #   make style        checkpatch --strict and sparse on the module
+#   make bench        fastipc vs its peers in the test VM (ICOUNT=1: -icount)
 #   make vm-run KERNEL=6.12 FILES="prog" CMD="./prog"   try your own program
 #   make vm-shell KERNEL=6.12                           interactive guest
 
@@ -73,6 +74,22 @@ selftests: lib $(KSFT_DIR)/kselftest_harness.h
 $(KSFT_DIR)/kselftest_harness.h:
 	@scripts/setup.sh
 
+# The command-line tool on libnl-genl-3.  Linked statically so the test VM
+# needs no libnl; the linker warns that getpwuid() and friends need glibc's
+# shared NSS modules at run time: without them fastipcctl prints numbers.
+FASTIPCCTL := $(BUILD)/bin/fastipcctl
+all: tools
+tools: $(FASTIPCCTL)
+
+$(FASTIPCCTL): lib/fastipcctl.c lib/fastipc.h uapi/linux/fastipc.h \
+		uapi/linux/fastipc_netlink.h $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wall -Wextra -Werror -Iuapi -Ilib \
+		$(shell pkg-config --cflags libnl-genl-3.0) -static -o $@ $< $(LIB_A) \
+		$(shell pkg-config --static --libs libnl-genl-3.0)
+
+.PHONY: tools
+
 examples: $(EXAMPLES)
 
 $(BUILD)/examples/fastipc-%: lib/examples/%.c $(LIB_SO)
@@ -101,6 +118,10 @@ vm-shell: setup
 style: setup
 	@scripts/style.sh
 
+# fastipc and its peers in one guest boot; ICOUNT=1: same-CPU rows under -icount.
+bench: all
+	@ICOUNT=$(ICOUNT) scripts/bench.sh
+
 clean:
 	rm -rf $(BUILD)
 	rm -f module/*.o module/*.ko module/*.mod* module/.*.cmd module/modules.order \
@@ -108,3 +129,72 @@ clean:
 
 .PHONY: all setup debug-kernel module lib selftests examples run check vm-run \
 	vm-shell style clean
+.PHONY: bench
+
+# --- installing -------------------------------------------------------------
+# make install [DESTDIR=...] [PREFIX=/usr/local] [AUTOLOAD=1]
+# The module goes where modules_install puts it (and depmod runs); the udev
+# rule, and with AUTOLOAD=1 a modules-load.d entry, under DESTDIR's /lib and
+# /etc; the rest under PREFIX.  The uapi headers are copied under
+# include/fastipc/, so programs need no matching kernel headers.
+PREFIX ?= /usr/local
+UDEVDIR ?= /lib/udev/rules.d
+MODULES_LOAD_DIR ?= /etc/modules-load.d
+DKMS_DIR := /usr/src/fastipc-$(VERSION)
+INSTALL := install
+MAN_PAGES := $(wildcard lib/man/*.[378])
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install CONFIG_MODULE_SIG_ALL= \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR))
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(shell $(MAKE) -s -C $(KDIR) kernelrelease)
+	$(INSTALL) -D -m 644 scripts/60-fastipc.rules $(DESTDIR)$(UDEVDIR)/60-fastipc.rules
+	$(if $(AUTOLOAD),echo fastipc | $(INSTALL) -D -m 644 /dev/stdin \
+		$(DESTDIR)$(MODULES_LOAD_DIR)/fastipc.conf)
+	$(INSTALL) -D -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/$(notdir $(LIB_SO))
+	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(PREFIX)/lib/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/libfastipc.so
+	$(INSTALL) -D -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/libfastipc.a
+	$(INSTALL) -D -m 644 lib/fastipc.h $(DESTDIR)$(PREFIX)/include/fastipc.h
+	$(INSTALL) -D -m 644 -t $(DESTDIR)$(PREFIX)/include/fastipc/linux uapi/linux/*.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' lib/libfastipc.pc.in | \
+		$(INSTALL) -D -m 644 /dev/stdin $(DESTDIR)$(PREFIX)/lib/pkgconfig/libfastipc.pc
+	$(INSTALL) -D -m 755 $(FASTIPCCTL) $(DESTDIR)$(PREFIX)/bin/fastipcctl
+	for page in $(MAN_PAGES); do \
+		section=$${page##*.}; \
+		sed '/^\.TH/s/"fastipc [0-9][^"]*"/"fastipc $(VERSION)"/' $$page | \
+			$(INSTALL) -D -m 644 /dev/stdin \
+			$(DESTDIR)$(PREFIX)/share/man/man$$section/$$(basename $$page); \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/*/updates/fastipc.ko $(DESTDIR)/lib/modules/*/extra/fastipc.ko
+	rm -f $(DESTDIR)$(UDEVDIR)/60-fastipc.rules $(DESTDIR)$(MODULES_LOAD_DIR)/fastipc.conf
+	rm -f $(DESTDIR)$(PREFIX)/lib/libfastipc.so* $(DESTDIR)$(PREFIX)/lib/libfastipc.a
+	rm -f $(DESTDIR)$(PREFIX)/lib/pkgconfig/libfastipc.pc $(DESTDIR)$(PREFIX)/include/fastipc.h
+	rm -rf $(DESTDIR)$(PREFIX)/include/fastipc
+	rm -f $(DESTDIR)$(PREFIX)/bin/fastipcctl
+	for page in $(MAN_PAGES); do \
+		rm -f $(DESTDIR)$(PREFIX)/share/man/man$${page##*.}/$$(basename $$page); \
+	done
+
+# DKMS: only the module's build inputs, under /usr/src; then add, build and
+# install it for the running kernel.  Kernel upgrades rebuild it by themselves.
+dkms-install:
+	rm -rf $(DESTDIR)$(DKMS_DIR)
+	$(INSTALL) -d $(DESTDIR)$(DKMS_DIR)/module $(DESTDIR)$(DKMS_DIR)/uapi/linux
+	$(INSTALL) -m 644 Kbuild VERSION $(DESTDIR)$(DKMS_DIR)/
+	$(INSTALL) -m 644 module/Kbuild module/*.[ch] $(DESTDIR)$(DKMS_DIR)/module/
+	$(INSTALL) -m 644 uapi/linux/*.h $(DESTDIR)$(DKMS_DIR)/uapi/linux/
+	sed 's|@VERSION@|$(VERSION)|' scripts/dkms.conf.in >$(DESTDIR)$(DKMS_DIR)/dkms.conf
+	$(if $(DESTDIR),,dkms install -m fastipc -v $(VERSION))
+
+dkms-uninstall:
+	dkms remove -m fastipc -v $(VERSION) --all || true
+	rm -rf $(DESTDIR)$(DKMS_DIR)
+
+# Install into a scratch DESTDIR and check it (make check runs this too).
+installcheck: all
+	@scripts/install-test.sh
+
+.PHONY: install uninstall dkms-install dkms-uninstall installcheck

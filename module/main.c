@@ -8,7 +8,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <net/genetlink.h>
 
+#include "../uapi/linux/fastipc_netlink.h"
 #include "fastipc.h"
 
 module_param_cb(max_msg_size, &fastipc_limit_param_ops,
@@ -34,16 +36,22 @@ static int __init fastipc_init(void)
 	ret = fastipc_dev_init();
 	if (ret)
 		goto err_dev;
+	ret = fastipc_netlink_init();
+	if (ret)
+		goto err_netlink;
 
 	pr_debug("loaded, version " FASTIPC_VERSION ", ABI %d\n", FASTIPC_ABI_VERSION);
 	return 0;
 
+err_netlink:
+	fastipc_dev_exit();
 err_dev:
 	return ret;
 }
 
 static void __exit fastipc_exit(void)
 {
+	fastipc_netlink_exit();
 	fastipc_dev_exit();
 	fastipc_quota_exit();
 	pr_debug("unloaded\n");
@@ -55,3 +63,4 @@ module_exit(fastipc_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("fastipc: fast message-passing IPC with timeouts and zero-copy buffers");
 MODULE_VERSION(FASTIPC_VERSION);
+MODULE_ALIAS_GENL_FAMILY(FASTIPC_GENL_NAME);

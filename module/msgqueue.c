@@ -447,8 +447,8 @@ static int fastipc_submit(struct fastipc_connection *conn, s64 type,
 	msg = fastipc_msg_alloc(len <= FASTIPC_MSG_INLINE ? len : 0);
 	if (!msg)
 		return -ENOMEM;
-	msg->is_call = cookie != NULL;
-	msg->is_async = cookie != NULL;
+	msg->is_call = !!cookie;
+	msg->is_async = !!cookie;
 	ret = fastipc_msg_fill(msg, conn, type, data);
 	if (!ret)
 		ret = fastipc_enqueue(conn->ep, msg, room, false, cookie);

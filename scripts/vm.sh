@@ -90,6 +90,7 @@ kvm_works() {
 case ${FASTIPC_ACCEL:-auto} in
 kvm) accel=(-accel kvm -cpu host) ;;
 tcg) accel=(-accel tcg,thread=multi) ;;
+tcg-single) accel=(-accel tcg,thread=single) ;;	# for -icount (make bench ICOUNT=1)
 *)
 	if kvm_works; then
 		accel=(-accel kvm -cpu host)
