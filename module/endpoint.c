@@ -290,7 +290,7 @@ void fastipc_endpoint_stat(struct fastipc_endpoint *ep, struct fastipc_endpoint_
 	struct user_namespace *ns = current_user_ns();
 
 	spin_lock(&ep->lock);
-	st->flags = ep->persistent ? FASTIPC_ENDPOINT_PERSISTENT : 0;
+	st->flags = READ_ONCE(ep->persistent) ? FASTIPC_ENDPOINT_PERSISTENT : 0;
 	st->mode = ep->mode;
 	st->uid = from_kuid_munged(ns, ep->uid);
 	st->gid = from_kgid_munged(ns, ep->gid);

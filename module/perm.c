@@ -50,11 +50,11 @@ int fastipc_perm_may_change(struct fastipc_endpoint *ep)
 }
 
 /* Listings show named endpoints, and anonymous ones to their owners. */
-bool fastipc_perm_may_list(struct fastipc_endpoint *ep)
+bool fastipc_perm_may_list(struct fastipc_endpoint *ep, bool named)
 {
 	bool owner;
 
-	if (READ_ONCE(ep->name[0]))
+	if (named)
 		return true;
 	spin_lock(&ep->lock);
 	owner = fastipc_perm_is_owner_locked(ep);

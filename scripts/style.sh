@@ -14,7 +14,8 @@ checkpatch() {
 	(cd "$FASTIPC_ROOT" && "$src/scripts/checkpatch.pl" --strict --no-tree \
 		--terse --show-types --ignore FILE_PATH_CHANGES "$@") || status=1
 }
-checkpatch -f $(cd "$FASTIPC_ROOT" && git ls-files "module/*.[ch]" "uapi/*.h" |
+checkpatch -f $(cd "$FASTIPC_ROOT" &&
+	git ls-files --cached --others --exclude-standard "module/*.[ch]" "uapi/*.h" |
 	grep -v -e '^module/trace.h$' -e '^module/compat.h$')
 # compat.h is where kernel versions are tested, and the only such place.
 checkpatch --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f module/compat.h
