@@ -317,6 +317,9 @@ FASTIPC_EXPORT ssize_t fastipc_collect(int conn, uint64_t *cookie, void *reply,
 		*timeout = req.timeout;
 	if (ret == 0 || ret == -EPIPE || ret == -EMSGSIZE)
 		*cookie = req.cookie;
+	if (!ret && req.reply_flags & FASTIPC_MSG_BUFFER)
+		ret = fastipc_reply_from_buffer(fastipc_mapping_find(conn, 0), req.reply_offset,
+						req.reply_len, reply, reply_capacity);
 	if (ret < 0)
 		return ret;
 	if (reply_type)

@@ -4,14 +4,21 @@
  * its endpoint both map, so a message can carry an (offset, length) in them
  * instead of its bytes.
  *
- * A buffer is referenced by its connection and by every mapping of it (each
- * vma, counted through vm_ops open/close), so no mapping outlives its pages
- * and the pages outlive neither.  Mappings are shared only, span the whole
- * buffer, cannot grow, be split or be made executable.  The pages are
- * charged to the connection owner's max_buffer_bytes and memory cgroup.
+ * A buffer is referenced by its connection and by every mapping of it: each
+ * mmap() makes the vma point to a file of the buffer's own, which holds a
+ * reference on it, instead of the connection's or endpoint's fd.  So no
+ * mapping outlives its pages, and a mapping keeps neither the connection nor
+ * the endpoint open: closing their fds works as it would without mappings.
+ * Mappings are shared only, span the whole buffer, cannot grow, be split or
+ * be made executable.  The pages are charged to the connection owner's
+ * max_buffer_bytes and memory cgroup.
  */
+#include <linux/anon_inodes.h>
 #include <linux/errno.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 
@@ -83,18 +90,6 @@ int fastipc_buffer_check(const struct fastipc_buffer *buf, u64 offset, u64 len)
 	return 0;
 }
 
-static void fastipc_buffer_vm_open(struct vm_area_struct *vma)
-{
-	struct fastipc_buffer *buf = vma->vm_private_data;
-
-	refcount_inc(&buf->refs);
-}
-
-static void fastipc_buffer_vm_close(struct vm_area_struct *vma)
-{
-	fastipc_buffer_put(vma->vm_private_data);
-}
-
 /* A mapping shows the whole buffer or nothing: no partial munmap/mprotect. */
 static int fastipc_buffer_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
 {
@@ -114,18 +109,29 @@ static vm_fault_t fastipc_buffer_vm_fault(struct vm_fault *vmf)
 }
 
 static const struct vm_operations_struct fastipc_buffer_vm_ops = {
-	.open = fastipc_buffer_vm_open,
-	.close = fastipc_buffer_vm_close,
 	.may_split = fastipc_buffer_vm_may_split,
 	.fault = fastipc_buffer_vm_fault,
 };
 
+static int fastipc_buffer_file_release(struct inode *inode, struct file *file)
+{
+	fastipc_buffer_put(file->private_data);
+	return 0;
+}
+
+/* What a mapping's vma points to: it holds a reference on the buffer. */
+static const struct file_operations fastipc_buffer_fops = {
+	.owner = THIS_MODULE,
+	.release = fastipc_buffer_file_release,
+};
+
 /*
  * Map @buf, or ENXIO for none.  The caller's reference on it passes to the
- * vma, or is dropped if the mapping is refused.
+ * mapping's file, or is dropped if the mapping is refused.
  */
 int fastipc_buffer_mmap(struct fastipc_buffer *buf, struct vm_area_struct *vma)
 {
+	struct file *file;
 	int ret = 0;
 
 	if (!buf)
@@ -138,6 +144,13 @@ int fastipc_buffer_mmap(struct fastipc_buffer *buf, struct vm_area_struct *vma)
 		fastipc_buffer_put(buf);
 		return ret;
 	}
+	file = anon_inode_getfile("[fastipc-buffer]", &fastipc_buffer_fops, buf, O_RDWR);
+	if (IS_ERR(file)) {
+		fastipc_buffer_put(buf);
+		return PTR_ERR(file);
+	}
+	vma_set_file(vma, file);
+	fput(file);
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vm_flags_clear(vma, VM_MAYEXEC);
 	vma->vm_ops = &fastipc_buffer_vm_ops;

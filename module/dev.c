@@ -760,7 +760,8 @@ static long fastipc_ioctl_buffer_create(struct file *file, void *arg)
 
 	if (req->flags & ~FASTIPC_BUFFER_FLAGS_ALL || req->__reserved)
 		return -EINVAL;
-	if (req->size > SIZE_MAX)
+	if (!req->size || !PAGE_ALIGNED(req->size) ||
+	    req->size > fastipc_limit(FASTIPC_LIMIT_MAX_BUFFER_BYTES))
 		return -EINVAL;
 	return fastipc_connection_buffer_create(file->private_data, req->size);
 }

@@ -167,6 +167,9 @@ static void fastipc_connection_release(struct kref *refs)
 		container_of(refs, struct fastipc_connection, refs);
 
 	WARN_ON(!list_empty(&conn->async) || !list_empty(&conn->finished));
+	spin_lock(&conn->ep->lock);
+	list_del(&conn->ep_node);
+	spin_unlock(&conn->ep->lock);
 	fastipc_msg_free_spare(conn->spare);
 	fastipc_msg_free_spare(conn->hangup);
 	fastipc_buffer_put(conn->buffer);
@@ -188,7 +191,6 @@ void fastipc_connection_file_closed(struct fastipc_connection *conn)
 	fastipc_connection_cancel_all(conn);
 	spin_lock(&ep->lock);
 	ep->nr_connections--;
-	list_del(&conn->ep_node);
 	spin_unlock(&ep->lock);
 	fastipc_connection_hangup(conn);
 	fastipc_connection_put(conn);

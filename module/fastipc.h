@@ -102,7 +102,7 @@ void fastipc_user_uncharge_buffer(struct fastipc_user *user, size_t bytes);
 
 /**
  * struct fastipc_buffer - a connection's kernel-owned pages
- * @refs: held by the connection and by each vma that maps it.
+ * @refs: held by the connection and by the file behind each mapping.
  * @size: bytes.
  * @nr_pages: entries in @pages.
  * @pages: the pages, allocated at creation, freed with the last reference.
@@ -379,7 +379,8 @@ struct fastipc_endpoint {
  * @spare: a message kept for the next synchronous call, so the call path
  *	need not allocate; taken and returned with xchg()/cmpxchg().
  * @refs: held by its fd and by each of its messages, which may outlive it.
- * @ep_node: in @ep's list of connections; under @ep's lock.
+ * @ep_node: in @ep's list of connections, until the last of its messages
+ *	is gone (so the endpoint can map its buffer for them); under @ep's lock.
  * @buffer: its page-mapped buffer, or NULL; set once, under @ep's lock.
  * @hangup: for a connection with a buffer, the message that tells the
  *	endpoint it closed, allocated with the buffer so closing cannot fail.

@@ -235,6 +235,9 @@ static struct fastipc_msg *fastipc_queue_find_locked(struct fastipc_endpoint *ep
 
 	lockdep_assert_held(&ep->lock);
 	list_for_each_entry(msg, &ep->queue, node) {
+		/* A hangup goes to any receiver, so a typed one cannot leave it. */
+		if (msg->is_hangup)
+			return msg;
 		if (!fastipc_filter_matches(filter, msg->type))
 			continue;
 		if (filter->type >= 0)
@@ -304,7 +307,7 @@ static int fastipc_receiver_wake(struct wait_queue_entry *wait,
 		container_of(wait, struct fastipc_receiver, wait);
 	struct fastipc_msg *msg = key;
 
-	if (msg && !fastipc_filter_matches(receiver->filter, msg->type))
+	if (msg && !msg->is_hangup && !fastipc_filter_matches(receiver->filter, msg->type))
 		return 0;
 	return default_wake_function(wait, mode, sync, key);
 }

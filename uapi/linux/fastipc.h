@@ -174,7 +174,8 @@ struct fastipc_connect {
  *	payload lies in the sending connection's buffer at @offset (map it with
  *	mmap() on the endpoint fd, at file offset @conn_id * page size) instead
  *	of having been copied; %FASTIPC_MSG_HANGUP for the last message of a
- *	connection that had a buffer: it closed, and its buffer may be unmapped.
+ *	connection that had a buffer: it closed, and its buffer may be unmapped
+ *	(a hangup is taken by any receiver, whatever the type it asks for).
  * @offset: with %FASTIPC_MSG_BUFFER, where the payload starts in the buffer.
  * @buffer_size: with %FASTIPC_MSG_BUFFER, the size of the buffer (what a
  *	mapping of it must span).
@@ -378,7 +379,8 @@ struct fastipc_reply_recv {
  * @cuid: creator.
  * @cgid: creator's group.
  * @queued: messages waiting.
- * @receivers: open endpoint fds (not counting dup()s).
+ * @receivers: open endpoint fds (not counting dup()s), plus one while a
+ *	persistent endpoint is held by its name.
  * @connections: open connections.
  * @__reserved: must be 0.
  * @id: unique while the module is loaded.
@@ -466,9 +468,11 @@ struct fastipc_unlink {
  * connection fd, the endpoint's side with mmap(MAP_SHARED, offset conn_id *
  * page size) on an endpoint fd; both mappings must span the whole buffer.
  * The pages belong to the kernel and live until the last mapping and the
- * connection are gone.  Both sides may write: a receiver must treat what it
- * reads there as it would any input from its peer, including changes while
- * it reads.
+ * connection are gone; a mapping keeps neither the connection's nor the
+ * endpoint's fd open.  The endpoint can map the buffer as long as messages
+ * from the connection are queued, even after the connection closed.  Both
+ * sides may write: a receiver must treat what it reads there as it would
+ * any input from its peer, including changes while it reads.
  */
 struct fastipc_buffer_create {
 	__u32 flags;
