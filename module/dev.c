@@ -236,7 +236,7 @@ static long fastipc_ioctl_get_info(struct file *file, void *arg)
 {
 	struct fastipc_info *info = arg;
 
-	if (info->flags & ~FASTIPC_INFO_FLAGS_ALL || info->__reserved)
+	if (info->flags & ~FASTIPC_INFO_FLAGS_ALL || info->__reserved || info->__reserved2)
 		return -EINVAL;
 
 	info->abi_version = FASTIPC_ABI_VERSION;
@@ -246,6 +246,7 @@ static long fastipc_ioctl_get_info(struct file *file, void *arg)
 	info->max_endpoints = fastipc_limit(FASTIPC_LIMIT_MAX_ENDPOINTS);
 	info->max_queued_bytes = fastipc_limit(FASTIPC_LIMIT_MAX_QUEUED_BYTES);
 	info->max_buffer_bytes = fastipc_limit(FASTIPC_LIMIT_MAX_BUFFER_BYTES);
+	info->spin_ns = fastipc_limit(FASTIPC_LIMIT_SPIN_NS);
 	return 0;
 }
 
@@ -537,7 +538,8 @@ static long fastipc_do_recv(struct file *file, struct fastipc_recv *req)
 		return ret;
 
 	iov_iter_ubuf(&data, ITER_DEST, u64_to_user_ptr(req->data), req->capacity);
-	ret = fastipc_recv(file->private_data, &filter, &data, &dl, &delivery);
+	ret = fastipc_recv(file->private_data, &filter, &data, &dl,
+			   req->flags & FASTIPC_RECV_SPIN, &delivery);
 	if (ret == -EINTR)
 		fastipc_deadline_remaining(&dl, &req->timeout);
 	if (!ret)
@@ -713,7 +715,7 @@ static long fastipc_ioctl_call(struct file *file, void *arg)
 		payload.pinned = fastipc_pin_user(req->data, req->len, false);
 	ret = fastipc_call(file->private_data, req->type, &payload, &reply,
 			   fastipc_pin_user(req->reply_data, req->reply_capacity, true),
-			   &send, &reply_dl, &outcome);
+			   &send, &reply_dl, req->flags & FASTIPC_CALL_SPIN, &outcome);
 	if (ret == -EINTR) {
 		fastipc_deadline_remaining(&send, &req->send_timeout);
 		fastipc_deadline_remaining(&reply_dl, &req->reply_timeout);
@@ -843,7 +845,7 @@ static struct miscdevice fastipc_miscdev = {
 
 int fastipc_dev_init(void)
 {
-	BUILD_BUG_ON(sizeof(struct fastipc_info) != FASTIPC_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct fastipc_info) != FASTIPC_INFO_SIZE_VER0 + 8);
 	BUILD_BUG_ON(sizeof(struct fastipc_timeout) != 16);
 	BUILD_BUG_ON(sizeof(struct fastipc_msg_info) != 64);
 	BUILD_BUG_ON(sizeof(struct fastipc_buffer_create) != FASTIPC_BUFFER_CREATE_SIZE_VER0);

@@ -44,6 +44,7 @@ enum fastipc_limit_id {
 	FASTIPC_LIMIT_MAX_ENDPOINTS,
 	FASTIPC_LIMIT_MAX_QUEUED_BYTES,
 	FASTIPC_LIMIT_MAX_BUFFER_BYTES,
+	FASTIPC_LIMIT_SPIN_NS,
 	FASTIPC_NR_LIMITS,
 };
 
@@ -211,6 +212,7 @@ struct fastipc_payload {
  * @charged: payload bytes charged to the connection's user, until the
  *	message is delivered or dropped.
  * @taken: when a receiver took the call, for a relative reply timeout.
+ * @stamp_taken: the caller has such a timeout: the receiver sets @taken.
  * @state: an &enum fastipc_msg_state; protected by the endpoint's lock.
  * @error: why a DONE call failed, or 0.
  * @is_call: a call, not a one-way message.
@@ -222,8 +224,9 @@ struct fastipc_payload {
  * @pinned_req: a synchronous call's request, in its caller's pinned pages.
  * @pinned_reply: a synchronous caller's reply buffer, pinned.
  * @reply_direct: the reply was copied straight into @pinned_reply.
- * @copy_waiter: its caller sleeps without a deadline until the copy out of
- *	@pinned_req ends, and must then be woken to take up its timeout.
+ * @copy_waiter: its caller sleeps without a deadline while a copy out of or
+ *	into its pages is under way, and must be woken when that ends without
+ *	an answer, to take up its timeout again.
  * @withdrawn: its caller has gone: a reply is dropped.
  * @done_wait: a synchronous caller sleeps here for the reply.
  * @inline_data: small payloads live here, saving an allocation.
@@ -256,6 +259,7 @@ struct fastipc_msg {
 	struct fastipc_pages *pinned_reply;
 	bool reply_direct;
 	bool copy_waiter;
+	bool stamp_taken;
 	bool withdrawn;
 	wait_queue_head_t done_wait;
 	u8 inline_data[];
@@ -408,7 +412,7 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 		 const struct fastipc_payload *data, struct iov_iter *reply,
 		 struct fastipc_pages *reply_pinned,
 		 const struct fastipc_deadline *send,
-		 const struct fastipc_deadline *reply_deadline,
+		 const struct fastipc_deadline *reply_deadline, bool spin,
 		 struct fastipc_outcome *outcome);
 int fastipc_call_async(struct fastipc_connection *conn, s64 type,
 		       const struct fastipc_payload *data,
@@ -419,7 +423,7 @@ int fastipc_collect(struct fastipc_connection *conn, u64 cookie,
 int fastipc_deadline_sleep(const struct fastipc_deadline *dl, unsigned int state);
 int fastipc_recv(struct fastipc_endpoint *ep,
 		 const struct fastipc_filter *filter, struct iov_iter *data,
-		 const struct fastipc_deadline *dl,
+		 const struct fastipc_deadline *dl, bool spin,
 		 struct fastipc_delivery *delivery);
 int fastipc_reply(struct fastipc_endpoint *ep, u64 token, s64 type,
 		  const struct fastipc_payload *data);

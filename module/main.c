@@ -28,6 +28,9 @@ MODULE_PARM_DESC(max_queued_bytes, "payload bytes one user may have queued (64K.
 module_param_cb(max_buffer_bytes, &fastipc_limit_param_ops,
 		&fastipc_limits[FASTIPC_LIMIT_MAX_BUFFER_BYTES], 0644);
 MODULE_PARM_DESC(max_buffer_bytes, "mapped buffer bytes one user may hold (64K..4G)");
+module_param_cb(spin_ns, &fastipc_limit_param_ops,
+		&fastipc_limits[FASTIPC_LIMIT_SPIN_NS], 0644);
+MODULE_PARM_DESC(spin_ns, "how long a CALL or RECV asked to spin polls before sleeping (0..10ms)");
 
 static int __init fastipc_init(void)
 {

@@ -34,6 +34,7 @@
 #include <linux/mm.h>
 #include <linux/pid_namespace.h>
 #include <linux/poll.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/sizes.h>
@@ -66,6 +67,7 @@ static struct fastipc_msg *fastipc_msg_alloc(size_t inline_capacity)
 	msg->pinned_reply = NULL;
 	msg->reply_direct = false;
 	msg->copy_waiter = false;
+	msg->stamp_taken = false;
 	init_waitqueue_head(&msg->done_wait);
 	return msg;
 }
@@ -336,6 +338,24 @@ static void fastipc_wake_sender_locked(struct fastipc_endpoint *ep)
 }
 
 /*
+ * Poll @cond for up to the spin_ns limit before a wait sleeps: a peer on
+ * another CPU may answer sooner than a sleep and a wake-up take.  Gives up
+ * at once when the CPU is wanted or a signal is pending.
+ */
+#define fastipc_spin_until(cond)						\
+({									\
+	u64 __end = local_clock() + fastipc_limit(FASTIPC_LIMIT_SPIN_NS);	\
+	unsigned int __n = 0;						\
+	bool __done;							\
+									\
+	while (!(__done = (cond)) && !need_resched() &&			\
+	       !signal_pending(current) &&					\
+	       (++__n & 63 || local_clock() < __end))				\
+		cpu_relax();						\
+	__done;								\
+})
+
+/*
  * Sleep until woken, @dl or a signal.  The caller has queued itself and set
  * its task state (@state) with prepare_to_wait*().  Returns 0 when woken, or
  * why the wait must end.
@@ -472,7 +492,7 @@ static void fastipc_call_done_locked(struct fastipc_endpoint *ep,
 				     struct fastipc_msg *msg, int error)
 {
 	lockdep_assert_held(&ep->lock);
-	msg->state = FASTIPC_MSG_DONE;
+	WRITE_ONCE(msg->state, FASTIPC_MSG_DONE);
 	msg->error = error;
 	if (msg->is_async) {
 		list_add_tail(&msg->node, &msg->conn->finished);
@@ -491,6 +511,17 @@ static bool fastipc_call_copying(const struct fastipc_msg *msg)
 {
 	return msg->state == FASTIPC_MSG_REPLYING ||
 	       (msg->state == FASTIPC_MSG_RECEIVING && msg->pinned_req);
+}
+
+/* A copy out of the caller's pages ended: a caller waiting for that wakes. */
+static void fastipc_call_copy_ended_locked(struct fastipc_endpoint *ep,
+					   struct fastipc_msg *msg)
+{
+	lockdep_assert_held(&ep->lock);
+	if (msg->copy_waiter) {
+		msg->copy_waiter = false;
+		wake_up(&msg->done_wait);
+	}
 }
 
 /* The deadline a waiting caller sleeps to, given where its call stands. */
@@ -517,7 +548,7 @@ static void fastipc_call_deadline_locked(struct fastipc_msg *msg,
 	} else if (fastipc_call_copying(msg)) {
 		/* A copy is under way: the caller waits for its end. */
 		dl->mode = FASTIPC_WAIT_INFINITE;
-		msg->copy_waiter = msg->state == FASTIPC_MSG_RECEIVING;
+		msg->copy_waiter = true;
 	} else if (reply->relative) {
 		dl->expires = ktime_add_safe(msg->taken, ns_to_ktime(reply->ns));
 	}
@@ -565,7 +596,7 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 		 const struct fastipc_payload *data, struct iov_iter *reply,
 		 struct fastipc_pages *reply_pinned,
 		 const struct fastipc_deadline *send,
-		 const struct fastipc_deadline *reply_deadline,
+		 const struct fastipc_deadline *reply_deadline, bool spin,
 		 struct fastipc_outcome *outcome)
 {
 	struct fastipc_endpoint *ep = conn->ep;
@@ -587,12 +618,15 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 	msg->pinned_reply = reply_pinned;
 	msg->reply_direct = false;
 	msg->copy_waiter = false;
+	msg->stamp_taken = reply_deadline->relative;
 	ret = fastipc_msg_fill(msg, conn, type, data);
 	if (ret)
 		goto out;
 	ret = fastipc_enqueue(ep, msg, send, true, NULL);
 	if (ret)
 		goto out;
+	if (spin)
+		fastipc_spin_until(READ_ONCE(msg->state) == FASTIPC_MSG_DONE);
 
 	spin_lock(&ep->lock);
 	for (;;) {
@@ -752,7 +786,7 @@ static void fastipc_delivery_fill(struct fastipc_delivery *delivery,
 
 int fastipc_recv(struct fastipc_endpoint *ep,
 		 const struct fastipc_filter *filter, struct iov_iter *data,
-		 const struct fastipc_deadline *dl,
+		 const struct fastipc_deadline *dl, bool spin,
 		 struct fastipc_delivery *delivery)
 {
 	struct fastipc_receiver receiver = { .filter = filter };
@@ -763,6 +797,8 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 	INIT_LIST_HEAD(&receiver.wait.entry);
 	receiver.wait.private = current;
 
+	if (spin && dl->mode != FASTIPC_WAIT_NONE)
+		fastipc_spin_until(READ_ONCE(ep->nr_queued));
 	spin_lock(&ep->lock);
 	for (;;) {
 		prepare_to_wait_exclusive(&ep->recv_wait, &receiver.wait,
@@ -790,7 +826,8 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 	}
 	fastipc_queue_del_locked(ep, msg);
 	msg->state = FASTIPC_MSG_RECEIVING;
-	msg->taken = ktime_get();
+	if (msg->stamp_taken)
+		msg->taken = ktime_get();
 	fastipc_wake_sender_locked(ep);
 	spin_unlock(&ep->lock);
 	fastipc_notify_endpoint(ep, EPOLLOUT | EPOLLWRNORM);
@@ -808,6 +845,7 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 		}
 		/* Back where it was, for a receiver with a good buffer. */
 		fastipc_queue_add_locked(ep, msg, true);
+		fastipc_call_copy_ended_locked(ep, msg);
 		spin_unlock(&ep->lock);
 		return -EFAULT;
 	}
@@ -824,10 +862,7 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 	msg->token = ++ep->next_token;
 	msg->state = FASTIPC_MSG_RECEIVED;
 	hash_add(ep->calls, &msg->call_node, msg->token);
-	if (msg->copy_waiter) {
-		msg->copy_waiter = false;
-		wake_up(&msg->done_wait);
-	}
+	fastipc_call_copy_ended_locked(ep, msg);
 	delivery->info.token = msg->token;
 	spin_unlock(&ep->lock);
 	return 0;
@@ -892,6 +927,7 @@ int fastipc_reply(struct fastipc_endpoint *ep, u64 token, s64 type,
 		/* The token stays good for another try. */
 		msg->state = FASTIPC_MSG_RECEIVED;
 		hash_add(ep->calls, &msg->call_node, msg->token);
+		fastipc_call_copy_ended_locked(ep, msg);
 		spin_unlock(&ep->lock);
 		return ret;
 	}

@@ -544,9 +544,8 @@ FIXTURE_SETUP(abi)
 	self->fd[FD_CONNECTION] = fastipc_connect_endpoint(self->fd[FD_ENDPOINT]);
 	ASSERT_LE(0, self->fd[FD_CONNECTION]);
 	memset(self->arg, 0, sizeof(self->arg));
-	/* The table is kept in step with the header. */
-	ASSERT_EQ(variant->size_ver0, _IOC_SIZE(variant->cmd));
-	ASSERT_EQ(variant->cmd, IOC_SIZED(variant->cmd, variant->size_ver0));
+	/* The table is kept in step with the header; structs only grow. */
+	ASSERT_LE(variant->size_ver0, _IOC_SIZE(variant->cmd));
 }
 
 FIXTURE_TEARDOWN(abi)
@@ -599,8 +598,8 @@ TEST_F(abi, nonzero_tail_e2big)
 {
 	int fd = self->fd[variant->fd];
 
-	self->arg[variant->size_ver0 + 7] = 1;
-	EXPECT_EQ(-E2BIG, ioc(fd, IOC_SIZED(variant->cmd, variant->size_ver0 + 8),
+	self->arg[_IOC_SIZE(variant->cmd) + 7] = 1;
+	EXPECT_EQ(-E2BIG, ioc(fd, IOC_SIZED(variant->cmd, _IOC_SIZE(variant->cmd) + 8),
 			      self->arg));
 }
 

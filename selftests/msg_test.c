@@ -879,6 +879,56 @@ TEST_F(pair, tracepoints_fire)
 	}
 }
 
+/* Serve calls with RECV_SPIN until a type 999 message. */
+static void *spinning_server(void *arg)
+{
+	int ep = *(int *)arg;
+	struct fastipc_reply_recv rr = { 0 };
+	int value;
+
+	rr.recv.flags = FASTIPC_RECV_SPIN;
+	rr.recv.data = (uintptr_t)&value;
+	rr.recv.capacity = sizeof(value);
+	rr.reply.data = (uintptr_t)&value;
+	rr.reply.len = sizeof(value);
+	for (;;) {
+		if (fastipc_reply_recv(ep, &rr))
+			return (void *)1;
+		if (rr.recv.msg.type == 999)
+			return NULL;
+		value++;
+		rr.reply.token = rr.recv.msg.token;
+	}
+}
+
+TEST_F(pair, spinning_call_and_receive)
+{
+	struct fastipc_call call = { .flags = FASTIPC_CALL_SPIN, .len = sizeof(int) };
+	struct fastipc_timeout t = fastipc_timeout_rel(20 * MS);
+	struct fastipc_info info;
+	int value = 0, back, i;
+	pthread_t server;
+	void *result;
+
+	ASSERT_EQ(0, fastipc_get_info(self->ctx, &info));
+	EXPECT_EQ(param_read("spin_ns"), info.spin_ns);
+	ASSERT_EQ(0, pthread_create(&server, NULL, spinning_server, &self->ep));
+	call.data = (uintptr_t)&value;
+	call.reply_data = (uintptr_t)&back;
+	call.reply_capacity = sizeof(back);
+	for (i = 0; i < 100; i++) {
+		value = i;
+		ASSERT_EQ(0, fastipc_call_raw(self->conn, &call));
+		EXPECT_EQ(i + 1, back);
+	}
+	ASSERT_EQ(0, fastipc_send(self->conn, 999, &value, sizeof(value), NULL));
+	pthread_join(server, &result);
+	EXPECT_EQ(NULL, result);
+	/* With nothing to take, a spinning receive still times out. */
+	EXPECT_EQ(-ETIMEDOUT, fastipc_recv_raw(self->ep, &(struct fastipc_recv){
+			.flags = FASTIPC_RECV_SPIN, .timeout = t }));
+}
+
 TEST_F(pair, fdinfo_describes_endpoint)
 {
 	EXPECT_LT(0, fdinfo(self->ep, "endpoint_id"));

@@ -58,6 +58,9 @@
  * @__reserved: must be 0.
  * @max_queued_bytes: out: payload bytes one user may have queued at once.
  * @max_buffer_bytes: out: mapped buffer bytes one user may hold at once.
+ * @spin_ns: out: how long a CALL or RECV asked to spin polls for its
+ *	answer before it sleeps (the spin_ns module parameter).
+ * @__reserved2: must be 0.
  *
  * The limits are module parameters, writable at run time by root; this
  * reports their values at the time of the call.
@@ -72,6 +75,8 @@ struct fastipc_info {
 	__u32 __reserved;
 	__u64 max_queued_bytes;
 	__u64 max_buffer_bytes;
+	__u32 spin_ns;
+	__u32 __reserved2;
 };
 
 #define FASTIPC_INFO_FLAGS_ALL	0U
@@ -225,6 +230,8 @@ struct fastipc_send {
  * @flags: %FASTIPC_CALL_ASYNC returns once the request is queued; the reply
  *	is collected later with FASTIPC_IOC_COLLECT.  %FASTIPC_CALL_BUFFER: the
  *	request lies in the connection's buffer, at offset @data.
+ *	%FASTIPC_CALL_SPIN: before sleeping, poll for the reply for up to the
+ *	spin_ns limit, for a server on another CPU that answers fast.
  * @len: request length, at most the max_msg_size limit.
  * @type: request type, >= 0.
  * @data: user address of the request.
@@ -268,7 +275,8 @@ struct fastipc_call {
 
 #define FASTIPC_CALL_ASYNC	_BITUL(0)
 #define FASTIPC_CALL_BUFFER	_BITUL(1)
-#define FASTIPC_CALL_FLAGS_ALL	(FASTIPC_CALL_ASYNC | FASTIPC_CALL_BUFFER)
+#define FASTIPC_CALL_SPIN	_BITUL(2)
+#define FASTIPC_CALL_FLAGS_ALL	(FASTIPC_CALL_ASYNC | FASTIPC_CALL_BUFFER | FASTIPC_CALL_SPIN)
 #define FASTIPC_CALL_SIZE_VER0	104
 
 /**
@@ -306,7 +314,8 @@ struct fastipc_collect {
 /**
  * struct fastipc_recv - FASTIPC_IOC_RECV
  * @flags: %FASTIPC_RECV_EXCEPT takes the first message whose type is not
- *	@type (which must then be > 0).
+ *	@type (which must then be > 0).  %FASTIPC_RECV_SPIN: before sleeping,
+ *	poll for a message for up to the spin_ns limit.
  * @capacity: size of the buffer at @data.
  * @type: which message, as System V msgrcv() chooses: 0 the first; > 0 the
  *	first of exactly this type; < 0 the first of the lowest type <= -@type.
@@ -325,7 +334,8 @@ struct fastipc_recv {
 };
 
 #define FASTIPC_RECV_EXCEPT	_BITUL(0)
-#define FASTIPC_RECV_FLAGS_ALL	FASTIPC_RECV_EXCEPT
+#define FASTIPC_RECV_SPIN	_BITUL(1)
+#define FASTIPC_RECV_FLAGS_ALL	(FASTIPC_RECV_EXCEPT | FASTIPC_RECV_SPIN)
 #define FASTIPC_RECV_SIZE_VER0	104
 
 /**
