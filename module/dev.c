@@ -711,9 +711,11 @@ static long fastipc_ioctl_call(struct file *file, void *arg)
 
 	iov_iter_ubuf(&reply, ITER_DEST, u64_to_user_ptr(req->reply_data),
 		      req->reply_capacity);
+	/* A call through the buffer is answered through it: pin nothing. */
 	if (!in_buffer)
 		payload.pinned = fastipc_pin_user(req->data, req->len, false);
 	ret = fastipc_call(file->private_data, req->type, &payload, &reply,
+			   in_buffer ? NULL :
 			   fastipc_pin_user(req->reply_data, req->reply_capacity, true),
 			   &send, &reply_dl, req->flags & FASTIPC_CALL_SPIN, &outcome);
 	if (ret == -EINTR) {

@@ -414,9 +414,13 @@ static int fastipc_enqueue(struct fastipc_endpoint *ep, struct fastipc_msg *msg,
 	DEFINE_WAIT(wait);
 	int ret = 0;
 
+	/*
+	 * Conditions are checked before queueing on the wait queue: their
+	 * changes and the wake-ups both happen under ep->lock, held here from
+	 * the check to the sleep, so none is missed.
+	 */
 	spin_lock(&ep->lock);
 	for (;;) {
-		prepare_to_wait_exclusive(&ep->send_wait, &wait, TASK_INTERRUPTIBLE);
 		if (ep->dead) {
 			ret = -EPIPE;
 			break;
@@ -427,6 +431,7 @@ static int fastipc_enqueue(struct fastipc_endpoint *ep, struct fastipc_msg *msg,
 		}
 		if (ret)
 			break;
+		prepare_to_wait_exclusive(&ep->send_wait, &wait, TASK_INTERRUPTIBLE);
 		ret = fastipc_sleep_locked(ep, room, TASK_INTERRUPTIBLE);
 	}
 	finish_wait(&ep->send_wait, &wait);
@@ -801,8 +806,6 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 		fastipc_spin_until(READ_ONCE(ep->nr_queued));
 	spin_lock(&ep->lock);
 	for (;;) {
-		prepare_to_wait_exclusive(&ep->recv_wait, &receiver.wait,
-					  TASK_INTERRUPTIBLE);
 		msg = fastipc_queue_find_locked(ep, filter);
 		if (msg) {
 			ret = 0;
@@ -810,6 +813,8 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 		}
 		if (ret)
 			break;
+		prepare_to_wait_exclusive(&ep->recv_wait, &receiver.wait,
+					  TASK_INTERRUPTIBLE);
 		ret = fastipc_sleep_locked(ep, dl, TASK_INTERRUPTIBLE);
 	}
 	finish_wait(&ep->recv_wait, &receiver.wait);
