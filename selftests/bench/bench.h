@@ -107,5 +107,6 @@ int bench_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bench_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 uint64_t bench_touch(const void *buf, size_t len);
 extern int bench_ncpus;
+int bench_fastipc_nb_pair(struct bench_chan *ch);	/* a floor: send + recv, 8 B */
 
 #endif

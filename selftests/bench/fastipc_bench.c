@@ -13,7 +13,8 @@
  *
  * Rows (--rows):
  *   floors  clock read, null system call (getppid), context switch
- *           (sched_yield ping-pong of two processes on one CPU), memcpy and
+ *           (sched_yield ping-pong of two processes on one CPU), a non-blocking
+ *           8 B send + receive (per call) on fastipc and on a pipe, memcpy and
  *           process_vm_writev bandwidth, 64 B .. 1 MiB
  *   rt      round trip, request and reply of 8 B, 64 B, 4 KiB; median, p99
  *           and CPU time (user + system, both processes) per round trip;
@@ -27,7 +28,7 @@
  *   pairs   N independent client/server pairs, pair i on CPU i, vs one pair
  *
  * --icount keeps the rows whose processes share one CPU (for qemu -icount,
- * where only those are meaningful).
+ * where only those are meaningful); there, guest time counts instructions.
  *
  * Output: a table on stdout; DIR/results.tsv (metric mechanism size placement
  * value unit, median over passes), DIR/passes.tsv (the same per pass),
@@ -92,8 +93,8 @@ static struct {
 	int tune;	/* raise the queues' system limits (a throw-away guest) */
 } opt = {
 	.rows = ROW_ALL,
-	.passes = 3,
-	.budget_ms = 100,
+	.passes = 0,	/* 5, or 2 with --icount (deterministic there) */
+	.budget_ms = 0,	/* 100, or 50 with --icount */
 	.max_seconds = 420,
 	.clients = 16,
 	.out = "bench-out",
@@ -822,10 +823,6 @@ static _Noreturn void win_client(struct bench_chan *ch, int slot, int cpu, int c
 	child_exit();
 }
 
-struct mc_server_arg {
-	struct bench_chan *ch;
-};
-
 static _Noreturn void mc_server(struct bench_chan *ch, int slot, int ready)
 {
 	const struct bench_mech *m = ch->mech;
@@ -1106,13 +1103,26 @@ static _Noreturn void pv_target(size_t size, int ready)
 		pause();
 }
 
-enum floor_kind { F_CLOCK, F_SYSCALL, F_YIELD, F_MEMCPY, F_PVWRITEV };
+/* The same for a pipe: an 8 B write and its read, in one process. */
+static int op_pipe_nb(struct bench_chan *ch)
+{
+	static int fds[2] = { -1, -1 };
+
+	if (fds[0] < 0 && pipe2(fds, O_CLOEXEC | O_NONBLOCK))
+		return bench_err("pipe2: %s", strerror(errno));
+	if (write(fds[1], ch->sbuf, 8) != 8 || read(fds[0], ch->rbuf, 8) != 8)
+		return bench_err("pipe write/read: %s", strerror(errno));
+	return 0;
+}
+
+enum floor_kind { F_CLOCK, F_SYSCALL, F_YIELD, F_MEMCPY, F_PVWRITEV, F_FASTIPC_NB, F_PIPE_NB };
 
 /* ns per operation; for F_YIELD, per context switch. */
 static int run_floor(enum floor_kind kind, size_t size, double *ns)
 {
 	static int (*const ops[])(struct bench_chan *) = {
-		op_clock, op_syscall, op_yield, op_memcpy, op_pvwritev,
+		op_clock, op_syscall, op_yield, op_memcpy, op_pvwritev, bench_fastipc_nb_pair,
+		op_pipe_nb,
 	};
 	struct bench_chan ch;
 	struct kid kids[2];
@@ -1147,6 +1157,8 @@ static int run_floor(enum floor_kind kind, size_t size, double *ns)
 	if (ret)
 		return -1;
 	*ns = sh->res[0].wall_ns / sh->res[0].n;
+	if (kind == F_FASTIPC_NB || kind == F_PIPE_NB)
+		*ns /= 2;	/* per system call */
 	if (kind == F_YIELD) {
 		/* Each of our yields should hand over to the partner and back. */
 		double turns = sh->res[0].bytes / sh->res[0].n;
@@ -1266,6 +1278,16 @@ static void row_floors(void)
 		record("floor_ns", "ctxsw", -1, "same", "ns", ns);
 	else
 		failed("floor", NULL, 0, "ctxsw");
+	if (!run_floor(F_PIPE_NB, 0, &ns))
+		record("floor_ns", "pipe-nb", -1, "same", "ns", ns);
+	else
+		failed("floor", NULL, 0, "pipe-nb");
+	if (usable(&mech_fastipc, CAP_RT)) {
+		if (!run_floor(F_FASTIPC_NB, 0, &ns))
+			record("floor_ns", "fastipc-nb", -1, "same", "ns", ns);
+		else
+			failed("floor", NULL, 0, "fastipc-nb");
+	}
 	for (int i = 0; i < NBIG; i++) {
 		size_t size = big_sizes[i];
 
@@ -1517,15 +1539,11 @@ static const char *rt_size_tag(size_t size)
 
 static void define_ratios(void)
 {
-	static char names[4096][48];
-	int nn = 0;
 	struct ratio *r;
 	char name[48];
 
 #define KEY(m, mech, size, place) ((struct key){ m, mech, size, place })
 #define NAME(...) (snprintf(name, sizeof(name), __VA_ARGS__), name)
-	(void)names;
-	(void)nn;
 
 	/* Round trips: fastipc over each peer, every size and placement. */
 	for (int p = 0; p < 3; p++) {
@@ -1584,6 +1602,11 @@ static void define_ratios(void)
 		  KEY("floor_ns", "null-syscall", -1, "same"), 1);
 	ratio_add("syscalls.ctxsw", R_DIV, KEY("floor_ns", "ctxsw", -1, "same"),
 		  KEY("floor_ns", "null-syscall", -1, "same"), 1);
+	r = ratio_add("nb8.syscall", R_DIV, KEY("floor_ns", "fastipc-nb", -1, "same"),
+		      KEY("floor_ns", "null-syscall", -1, "same"), 1);
+	ratio_target(r, "L8", 2.0, 1.5);
+	ratio_add("nb8.pipe", R_DIV, KEY("floor_ns", "fastipc-nb", -1, "same"),
+		  KEY("floor_ns", "pipe-nb", -1, "same"), 1);
 	ratio_add("floor.rt64.same.pipe", R_DIV, KEY("rt_p50", "pipe", 64, "same"),
 		  KEY("floor_ns", "ctxsw", -1, "same"), 2);
 	ratio_add("floor.rt64.same.fastipc", R_DIV, KEY("rt_p50", "fastipc", 64, "same"),
@@ -1591,7 +1614,7 @@ static void define_ratios(void)
 
 	/* Calls by size: copy and zero copy. */
 	for (size_t i = 0; i < sizeof(rt_peers) / sizeof(rt_peers[0]); i++) {
-		if (!strcmp(rt_peers[i], "spin"))
+		if (!strcmp(rt_peers[i], "spin") || !strcmp(rt_peers[i], "fastipc-zc"))
 			continue;
 		ratio_add(NAME("call64.%s", rt_peers[i]), R_DIV, KEY("call_p50", "fastipc", 64, "same"),
 			  KEY("call_p50", rt_peers[i], 64, "same"), 1);
@@ -1747,13 +1770,40 @@ static int have_rows(const char *metric, const char *mech)
 	return 0;
 }
 
+static void print_ratios(FILE *f, int with_target)
+{
+	fprintf(f, "\n  %-28s %9s %21s %9s   %s\n",
+		with_target ? "with a target (anchors §7)" : "other ratios", "value", "[passes]",
+		"best", with_target ? "id  target: pass / stretch" : "");
+	for (int i = 0; i < nratios; i++) {
+		const struct ratio *r = &ratios[i];
+		char v[16], lo[16], hi[16], b[16], range[40], tgt[64] = "";
+
+		if (!ratio_known(r) || !!r->id != with_target)
+			continue;
+		fmt_num(v, sizeof(v), r->value);
+		fmt_num(lo, sizeof(lo), r->lo);
+		fmt_num(hi, sizeof(hi), r->hi);
+		fmt_num(b, sizeof(b), r->best);
+		snprintf(range, sizeof(range), "[%s..%s]", lo, hi);
+		if (r->id)
+			snprintf(tgt, sizeof(tgt), "%-3s %s %g / %g  %s", r->id, r->higher ? ">=" : "<=",
+				 r->target, r->stretch, verdict(r));
+		fprintf(f, "  %-28s %9s %21s %9s   %s\n", r->name, v, range, b, tgt);
+	}
+}
+
 static void print_tables(FILE *f)
 {
 	const char *spl = stream_place()->name;
 
 	fprintf(f, "\nValues: the median over %d pass(es) of each pass's median; "
 		"times in microseconds.\n", passes_done);
-	fprintf(f, "Every round-trip sample includes one clock_gettime() (see floors).\n");
+	fprintf(f, "Every round-trip sample includes one clock_gettime() (see floors); "
+		"CPU per RT is (client + server CPU) / round trips, a mean.\n");
+	if (opt.icount)
+		fprintf(f, "icount: guest time counts instructions (1 ns each): path lengths, "
+			"not memory speed.\n");
 
 	if (have_rows("floor_ns", NULL)) {
 		fprintf(f, "\n== Floors (one CPU)\n");
@@ -1762,6 +1812,10 @@ static void print_tables(FILE *f)
 			us(cell_median("floor_ns", "clock", -1, "same")),
 			us(cell_median("floor_ns", "null-syscall", -1, "same")),
 			us(cell_median("floor_ns", "ctxsw", -1, "same")));
+		fprintf(f, "  non-blocking 8 B send + receive in one process, per system call: "
+			"fastipc %s us, pipe %s us\n",
+			us(cell_median("floor_ns", "fastipc-nb", -1, "same")),
+			us(cell_median("floor_ns", "pipe-nb", -1, "same")));
 		fprintf(f, "  %-18s", "copy MB/s");
 		for (int s = 0; s < NBIG; s++)
 			fprintf(f, "%9s", size_name(big_sizes[s]));
@@ -1880,24 +1934,8 @@ static void print_tables(FILE *f)
 		"> 1 is faster)\n");
 	fprintf(f, "   value = median over passes of the ratio within each pass "
 		"[its min..max]; best = each side's best pass\n");
-	fprintf(f, "  %-28s %9s %21s %9s   %s\n", "name", "value", "[passes]", "best",
-		"target (anchors: pass / stretch)");
-	for (int i = 0; i < nratios; i++) {
-		const struct ratio *r = &ratios[i];
-		char v[16], lo[16], hi[16], b[16], range[40], tgt[64] = "";
-
-		if (!ratio_known(r))
-			continue;
-		fmt_num(v, sizeof(v), r->value);
-		fmt_num(lo, sizeof(lo), r->lo);
-		fmt_num(hi, sizeof(hi), r->hi);
-		fmt_num(b, sizeof(b), r->best);
-		snprintf(range, sizeof(range), "[%s..%s]", lo, hi);
-		if (r->id)
-			snprintf(tgt, sizeof(tgt), "%-3s %s %g / %g  %s", r->id, r->higher ? ">=" : "<=",
-				 r->target, r->stretch, verdict(r));
-		fprintf(f, "  %-28s %9s %21s %9s   %s\n", r->name, v, range, b, tgt);
-	}
+	print_ratios(f, 1);
+	print_ratios(f, 0);
 	if (nnotes) {
 		fprintf(f, "\n== Notes\n");
 		for (int i = 0; i < nnotes; i++)
@@ -1946,8 +1984,12 @@ static void write_files(void)
 			const struct cell *c = &cells[i];
 
 			for (int p = 0; p < passes_done; p++) {
+				char size[24] = "-";
+
+				if (c->size >= 0)
+					snprintf(size, sizeof(size), "%ld", c->size);
 				fmt_num(v, sizeof(v), c->v[p]);
-				fprintf(f, "%s\t%s\t%ld\t%s\t%d\t%s\t%s\n", c->metric, c->mech, c->size,
+				fprintf(f, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", c->metric, c->mech, size,
 					c->place, p + 1, v, c->unit);
 			}
 		}
@@ -2047,8 +2089,9 @@ static void usage(FILE *f)
 		"usage: fastipc_bench [options]\n"
 		"  --rows LIST        floors,rt,call,stream,mc,pairs (default: all)\n"
 		"  --mechs LIST       only these mechanisms (e.g. fastipc,pipe)\n"
-		"  --passes N         alternating passes over the rows (default 3)\n"
-		"  --budget-ms MS     measured time per run (default 100)\n"
+		"  --passes N         alternating passes over the rows (default 5;\n"
+		"                     2 with --icount)\n"
+		"  --budget-ms MS     measured time per run (default 100; 50 with --icount)\n"
 		"  --max-seconds S    start no pass that would end after S s (default 420)\n"
 		"  --icount           same-CPU rows only (for qemu -icount)\n"
 		"  --clients N        clients of the many-clients row (default 16)\n"
@@ -2132,7 +2175,7 @@ int main(int argc, char **argv)
 	if (bench_ncpus > BENCH_MAX_CLIENTS)
 		bench_ncpus = BENCH_MAX_CLIENTS;
 	if (opt.passes < 1)
-		opt.passes = 1;
+		opt.passes = opt.icount ? 2 : 5;
 	if (opt.passes > MAX_PASSES)
 		opt.passes = MAX_PASSES;
 	if (!opt.threads)
@@ -2147,6 +2190,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fastipc_bench: --clients must be 1..%d\n", BENCH_MAX_CLIENTS);
 		return 2;
 	}
+	if (opt.budget_ms <= 0)
+		opt.budget_ms = opt.icount ? 50 : 100;
 	if (opt.budget_ms < 1)
 		opt.budget_ms = 1;
 	snprintf(pairs_place, sizeof(pairs_place), "%dpairs", opt.npairs);

@@ -228,6 +228,43 @@ static int fastipc_recv_copy(struct bench_chan *ch)
 	return 0;
 }
 
+/* ----------------------------------------------------------- a floor --- */
+
+/*
+ * One non-blocking send of 8 B to an endpoint of our own, and its
+ * non-blocking receive: the ioctl fast path with a small copy (anchors L8).
+ */
+int bench_fastipc_nb_pair(struct bench_chan *ch)
+{
+	static int ep = -1, conn = -1;
+	struct fastipc_timeout none = fastipc_timeout_none();
+	unsigned char buf[64];
+	ssize_t n;
+	int ret;
+
+	if (ep < 0) {
+		int ctx = fastipc_open();
+
+		if (ctx < 0)
+			return bench_err("fastipc_open: %s", strerror(-ctx));
+		ep = fastipc_endpoint_create(ctx, NULL, 0600);
+		if (ep < 0)
+			return bench_err("fastipc_endpoint_create: %s", strerror(-ep));
+		conn = fastipc_connect_endpoint(ep);
+		if (conn < 0)
+			return bench_err("fastipc_connect_endpoint: %s", strerror(-conn));
+	}
+	ret = fastipc_send(conn, 1, ch->sbuf, 8, &none);
+	if (ret < 0)
+		return bench_err("fastipc_send (non-blocking): %s", strerror(-ret));
+	none = fastipc_timeout_none();
+	n = fastipc_recv(ep, 0, buf, sizeof(buf), NULL, &none);
+	if (n != 8)
+		return bench_err("fastipc_recv (non-blocking): %s",
+				 n < 0 ? strerror(-n) : "wrong length");
+	return 0;
+}
+
 /* ------------------------------------------------------ many clients --- */
 
 static void *fastipc_mc_server_thread(void *arg)
