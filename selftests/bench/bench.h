@@ -95,6 +95,7 @@ struct bench_mech {
 
 /* The peers; each file defines its own. */
 extern const struct bench_mech mech_fastipc, mech_fastipc_zc, mech_fastipc_zc_touch;
+extern const struct bench_mech mech_fastipc_spin;
 extern const struct bench_mech mech_pipe, mech_unix_stream, mech_unix_seqpacket;
 extern const struct bench_mech mech_sysv, mech_posix_mq, mech_futex, mech_eventfd;
 extern const struct bench_mech mech_spin, mech_binder;

@@ -1174,7 +1174,7 @@ static int run_floor(enum floor_kind kind, size_t size, double *ns)
 /* --------------------------------------------------------------- rows --- */
 
 static const struct bench_mech *const all_mechs[] = {
-	&mech_fastipc, &mech_fastipc_zc, &mech_fastipc_zc_touch, &mech_pipe,
+	&mech_fastipc, &mech_fastipc_zc, &mech_fastipc_zc_touch, &mech_fastipc_spin, &mech_pipe,
 	&mech_unix_stream, &mech_unix_seqpacket, &mech_sysv, &mech_posix_mq,
 	&mech_futex, &mech_eventfd, &mech_binder, &mech_spin,
 };
@@ -1553,8 +1553,12 @@ static void define_ratios(void)
 			long sz = rt_sizes[s];
 
 			for (size_t i = 0; i < sizeof(rt_peers) / sizeof(rt_peers[0]); i++) {
+				/* Against spinning, fastipc spins too. */
+				const char *ours = strcmp(rt_peers[i], "spin") ? "fastipc" :
+						   "fastipc-spin";
+
 				r = ratio_add(NAME("%s.%s.%s", rt_size_tag(sz), pl, rt_peers[i]),
-					      R_DIV, KEY("rt_p50", "fastipc", sz, pl),
+					      R_DIV, KEY("rt_p50", ours, sz, pl),
 					      KEY("rt_p50", rt_peers[i], sz, pl), 1);
 				if (sz != 64)
 					continue;

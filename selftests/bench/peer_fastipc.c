@@ -12,6 +12,9 @@
  *                     (FASTIPC_REPLY_BUFFER) without touching the payload.
  *   fastipc-zc-touch  the same, but the server reads every byte of each
  *                     request (what a receiver that uses the data pays).
+ *   fastipc-spin      the copy path with bounded spinning on both sides
+ *                     (FASTIPC_CALL_SPIN, FASTIPC_RECV_SPIN): what a caller
+ *                     and a server on different CPUs pay when neither sleeps.
  *
  * The endpoint is anonymous and created before fork; the client connects
  * straight from the inherited endpoint fd.  A client's reply capacity is the
@@ -196,6 +199,31 @@ static int fastipc_serve_copy(struct bench_chan *ch)
 	return fastipc_turn(ch, &server_rr);
 }
 
+static int fastipc_spin_server_init(struct bench_chan *ch)
+{
+	fastipc_server_init(ch);
+	server_rr.recv.flags = FASTIPC_RECV_SPIN;
+	return 0;
+}
+
+static int fastipc_call_spin(struct bench_chan *ch)
+{
+	struct fastipc_call call = {
+		.flags = FASTIPC_CALL_SPIN,
+		.len = ch->req_len,
+		.type = 1,
+		.data = (uintptr_t)ch->sbuf,
+		.reply_data = (uintptr_t)ch->rbuf,
+		.reply_capacity = ch->rep_len,
+	};
+	int ret = fastipc_call_raw(ch->fi_conn, &call);
+
+	if (ret < 0 || call.reply_len != ch->rep_len)
+		return bench_err("fastipc_call_raw(SPIN): %s",
+				 ret < 0 ? strerror(-ret) : "wrong length");
+	return 0;
+}
+
 static int fastipc_serve_zc(struct bench_chan *ch)
 {
 	const struct fastipc_msg_info *msg = &server_rr.recv.msg;
@@ -298,6 +326,18 @@ const struct bench_mech mech_fastipc = {
 	.mc_server_thread = fastipc_mc_server_thread,
 	.mc_client_init = fastipc_client_init,
 	.mc_call = fastipc_call_copy,
+};
+
+const struct bench_mech mech_fastipc_spin = {
+	.name = "fastipc-spin",
+	.caps = CAP_RT,
+	.available = fastipc_available,
+	.setup = fastipc_setup,
+	.teardown = fastipc_teardown,
+	.server_init = fastipc_spin_server_init,
+	.serve = fastipc_serve_copy,
+	.client_init = fastipc_client_init,
+	.call = fastipc_call_spin,
 };
 
 const struct bench_mech mech_fastipc_zc = {
