@@ -7,6 +7,8 @@
 #   make check        run every selftest on each kernel of KERNELS
 #   make style        checkpatch --strict and sparse on the module
 #   make bench        fastipc vs its peers in the test VM (ICOUNT=1: -icount)
+#   make stress       the stress test for DURATION s (default 600), debug kernel
+#   make fuzz         the fuzzer for DURATION s (SEED= replays), debug kernel
 #   make vm-run KERNEL=6.12 FILES="prog" CMD="./prog"   try your own program
 #   make vm-shell KERNEL=6.12                           interactive guest
 
@@ -130,6 +132,40 @@ clean:
 .PHONY: all setup debug-kernel module lib selftests examples run check vm-run \
 	vm-shell style clean
 .PHONY: bench
+
+# Long runs, on the debug kernel unless KERNEL= says otherwise: DURATION
+# seconds of stress, in rounds of at most 120 s (each round checks its own
+# ledger: nothing lost, nothing twice), or of fuzzing (SEED=, PROCS=,
+# THREADS= as FASTIPC_FUZZ_*; PROCS=1 THREADS=1 replays a seed's sequence).
+# The VM fails the run on any kernel splat, unloads the module after it and
+# scans for leaks; the last line counts the TAP results, as make check does.
+DURATION ?= 600
+LONG_KERNEL = $(if $(filter file default undefined,$(origin KERNEL)),debug,$(KERNEL))
+LONG_PROG_stress := stress_test
+LONG_PROG_fuzz := fuzz_test
+LONG_APPEND_stress = FASTIPC_STRESS_SECONDS=$(DURATION)
+LONG_APPEND_fuzz = FASTIPC_FUZZ_SECONDS=$(DURATION) $(if $(SEED),FASTIPC_FUZZ_SEED=$(SEED)) \
+	$(if $(PROCS),FASTIPC_FUZZ_PROCS=$(PROCS)) $(if $(THREADS),FASTIPC_FUZZ_THREADS=$(THREADS))
+LONG_CMD_stress = end=$$(( $$(date +%s) + $(DURATION) )); rc=0; \
+	while [ $$rc = 0 ] && [ $$(date +%s) -lt $$end ]; do \
+	left=$$(( end - $$(date +%s) )); [ $$left -gt 120 ] && left=120; \
+	FASTIPC_STRESS_SECONDS=$$left /root/stress_test || rc=1; done; exit $$rc
+LONG_CMD_fuzz = /root/fuzz_test
+
+stress fuzz: setup $(if $(filter debug,$(LONG_KERNEL)),debug-kernel) selftests
+	@mkdir -p $(BUILD)/vm; log=$(BUILD)/vm/$@-$(LONG_KERNEL).out; \
+	{ FASTIPC_APPEND="$(strip $(LONG_APPEND_$@) $(FASTIPC_APPEND))" \
+	  FASTIPC_VM_TIMEOUT=$$(( $(DURATION) * 2 + 900 )) \
+	  FASTIPC_VM_OUT=$(BUILD)/vm/$@-$(LONG_KERNEL) \
+	  scripts/vm.sh cmd $(LONG_KERNEL) '$(LONG_CMD_$@)' $(BUILD)/selftests/$(LONG_PROG_$@); \
+	  echo $$? >$$log.rc; } 2>&1 | tee $$log; \
+	status=$$(cat $$log.rc); \
+	passed=$$(grep -c '^ok ' $$log); failed=$$(grep -c '^not ok ' $$log); \
+	[ $$status -eq 0 ] || [ $$failed -gt 0 ] || failed=1; \
+	echo "$$passed passed, $$failed failed"; \
+	exit $$status
+
+.PHONY: stress fuzz
 
 # --- installing -------------------------------------------------------------
 # make install [DESTDIR=...] [PREFIX=/usr/local] [AUTOLOAD=1]
