@@ -17,7 +17,8 @@
  *
  * No wait can last: timeouts are short, and the rare infinite one is ended
  * by a per-thread timer.  A watchdog kills a worker whose thread makes no
- * progress for STUCK_SECONDS and fails the run.  The run also fails if a
+ * progress for STUCK_SECONDS (printing where its threads are in the kernel)
+ * and fails the run.  The run also fails if a
  * worker dies of a signal (it touches only mappings it knows are whole), if
  * an ioctl on a fastipc fd returns an errno its documentation does not
  * list, if a buffer mapping can be split, grown or made executable, if the
@@ -30,11 +31,13 @@
  * FASTIPC_FUZZ_PROCS	worker processes (default 4)
  * FASTIPC_FUZZ_THREADS	threads per worker (default 3)
  * FASTIPC_FUZZ_STEPS	stop each thread after this many steps (default: none)
- * FASTIPC_FUZZ_VERBOSE	1: log every step
+ * FASTIPC_FUZZ_VERBOSE	1: log every step; 2: the ioctl structs too
  *
  * Every step draws its choices from a generator seeded by (seed, worker,
  * thread, step), so with one process and one thread the same seed replays
  * the same sequence of operations; the digest printed at the end tells.
+ *
+ * After the fuzzer, the "found" tests: what it found, made deterministic.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -234,6 +237,8 @@ struct thr {
 	struct heartbeat *hb;
 	struct rng r;
 	int last_nr;
+	/* A persistent endpoint's name, where no other thread writes. */
+	char pname[16];
 };
 
 static void ring_put(uint64_t *ring, unsigned int *n, uint64_t v)
@@ -649,6 +654,17 @@ static void fill(struct thr *th, struct rng *r, int nr, enum kind kind, void *ar
 					   rflags(r, chance(r, 90) ? 0 : FASTIPC_ENDPOINT_FLAGS_ALL);
 		a->mode = rmode(r);
 		a->name = chance(r, 30) ? 0 : rname(th, r);
+		/*
+		 * A persistent endpoint outlives the run unless unlinked by
+		 * name: give it one of the names unlink_names() knows, from a
+		 * buffer the other threads' random writes cannot reach.
+		 */
+		if (a->flags & FASTIPC_ENDPOINT_PERSISTENT && a->name && chance(r, 95)) {
+			snprintf(th->pname, sizeof(th->pname), "fz.%u", rnd(r, NNAMES));
+			a->name = (uintptr_t)th->pname;
+		} else if (a->flags & FASTIPC_ENDPOINT_PERSISTENT) {
+			a->name = 0;	/* refused: PERSISTENT needs a name */
+		}
 		break;
 	}
 	case 0x02:
