@@ -58,6 +58,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1676,6 +1677,12 @@ static void worker(int w)
 	pthread_mutex_init(&P.kids_lock, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	umask(0);
+	/*
+	 * Lowest priority, inherited by its threads and children: a guest's
+	 * kernel threads must never starve behind the fuzzer (a preempted RCU
+	 * reader in kmemleak's scan stalls RCU on a one-CPU guest).
+	 */
+	setpriority(PRIO_PROCESS, 0, 19);
 	/* Some workers are other users: permissions and quotas come into play. */
 	if (w % 3) {
 		if (setresgid(1000 + w % 3, 1000 + w % 3, 1000 + w % 3) ||
