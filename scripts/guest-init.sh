@@ -22,6 +22,14 @@ mount -t mqueue mqueue /dev/mqueue 2>/dev/null
 mount -t devpts devpts /dev/pts 2>/dev/null
 ln -sf /proc/self/fd /dev/fd
 hostname fastipc-vm
+# The first memory cgroup flips the kernel's memcg static keys, patching
+# kernel text; under multi-threaded TCG that can race with the other vCPU.
+# Do it now, while nothing else runs, rather than in the middle of a test.
+mkdir -p /sys/fs/cgroup
+if mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null; then
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+	mkdir -p /sys/fs/cgroup/boot
+fi
 # A task blocked this long is a bug in a test run: panic, so the run ends.
 echo 60 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 echo 1 >/proc/sys/kernel/hung_task_panic 2>/dev/null
