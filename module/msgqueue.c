@@ -630,6 +630,13 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 	ret = fastipc_enqueue(ep, msg, send, true, NULL);
 	if (ret)
 		goto out;
+	/*
+	 * A receiver woken on this CPU asked for it: let it run now, while
+	 * this caller is still runnable.  A reply that comes before the
+	 * caller has queued itself to wait needs no wake-up, which spares the
+	 * scheduler a dequeue and an enqueue per round trip.
+	 */
+	cond_resched();
 	if (spin)
 		fastipc_spin_until(READ_ONCE(msg->state) == FASTIPC_MSG_DONE);
 
