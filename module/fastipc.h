@@ -337,6 +337,7 @@ struct fastipc_endpoint {
 	spinlock_t lock;	/* see msgqueue.c for what it guards */
 	struct list_head queue;
 	unsigned int nr_queued;
+	u32 spin_window;	/* its receivers', see fastipc_spin() */
 	DECLARE_HASHTABLE(calls, 6);
 	u64 next_token;
 	bool dead;
@@ -388,6 +389,7 @@ struct fastipc_endpoint {
  * @buffer: its page-mapped buffer, or NULL; set once, under @ep's lock.
  * @hangup: for a connection with a buffer, the message that tells the
  *	endpoint it closed, allocated with the buffer so closing cannot fail.
+ * @spin_window: how long its callers poll for a reply, see fastipc_spin().
  */
 struct fastipc_connection {
 	struct fastipc_endpoint *ep;
@@ -403,6 +405,7 @@ struct fastipc_connection {
 	struct list_head ep_node;
 	struct fastipc_buffer *buffer;
 	struct fastipc_msg *hangup;
+	u32 spin_window;
 };
 
 int fastipc_send(struct fastipc_connection *conn, s64 type,

@@ -19,7 +19,7 @@ struct fastipc_limit fastipc_limits[FASTIPC_NR_LIMITS] = {
 	[FASTIPC_LIMIT_MAX_ENDPOINTS] = { 1024, 1, 1 << 20 },
 	[FASTIPC_LIMIT_MAX_QUEUED_BYTES] = { SZ_64M, SZ_64K, SZ_1G },
 	[FASTIPC_LIMIT_MAX_BUFFER_BYTES] = { SZ_256M, SZ_64K, SZ_4G },
-	[FASTIPC_LIMIT_SPIN_NS] = { 50 * NSEC_PER_USEC, 0, 10 * NSEC_PER_MSEC },
+	[FASTIPC_LIMIT_SPIN_NS] = { 200 * NSEC_PER_USEC, 0, 10 * NSEC_PER_MSEC },
 };
 
 static int fastipc_limit_set(const char *val, const struct kernel_param *kp)

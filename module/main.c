@@ -30,7 +30,7 @@ module_param_cb(max_buffer_bytes, &fastipc_limit_param_ops,
 MODULE_PARM_DESC(max_buffer_bytes, "mapped buffer bytes one user may hold (64K..4G)");
 module_param_cb(spin_ns, &fastipc_limit_param_ops,
 		&fastipc_limits[FASTIPC_LIMIT_SPIN_NS], 0644);
-MODULE_PARM_DESC(spin_ns, "how long a CALL or RECV asked to spin polls before sleeping (0..10ms)");
+MODULE_PARM_DESC(spin_ns, "longest a CALL or RECV polls before it sleeps, in ns (0..10ms; 0: never)");
 
 static int __init fastipc_init(void)
 {

@@ -36,6 +36,7 @@
 #include <linux/poll.h>
 #include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/stat.h>
 #include <linux/sched/task.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -338,22 +339,65 @@ static void fastipc_wake_sender_locked(struct fastipc_endpoint *ep)
 }
 
 /*
- * Poll @cond for up to the spin_ns limit before a wait sleeps: a peer on
+ * Poll @cond until local_clock() passes @end before a wait sleeps: a peer on
  * another CPU may answer sooner than a sleep and a wake-up take.  Gives up
- * at once when the CPU is wanted or a signal is pending.
+ * at once when the CPU is wanted, another task could run here (the peer,
+ * perhaps) or a signal is pending.
  */
-#define fastipc_spin_until(cond)						\
+#define fastipc_spin_until(cond, end)					\
 ({									\
-	u64 __end = local_clock() + fastipc_limit(FASTIPC_LIMIT_SPIN_NS);	\
 	unsigned int __n = 0;						\
 	bool __done;							\
 									\
 	while (!(__done = (cond)) && !need_resched() &&			\
 	       !signal_pending(current) &&					\
-	       (++__n & 63 || local_clock() < __end))				\
+	       (++__n & 63 || (single_task_running() && local_clock() < (end)))) \
 		cpu_relax();						\
 	__done;								\
 })
+
+/*
+ * Adaptive spin-before-sleep, one window per side of a wait (an endpoint's
+ * receivers, a connection's callers): a wait polls for its window before it
+ * sleeps.  The window grows, doubling up to the spin_ns limit, after each
+ * wait that ended within that limit, and halves after one that did not; so
+ * a peer that answers quickly on another CPU is waited for awake, and one
+ * that does not costs a few halving waits.  Only a wait that begins with
+ * this CPU to itself polls or learns: with the peer runnable here, polling
+ * would only keep it from running.
+ */
+#define FASTIPC_SPIN_START_NS	(10 * NSEC_PER_USEC)
+
+/*
+ * How long a wait that begins now may poll, with @window (all of spin_ns if
+ * @forced); 0 for not at all.  *@start is when the wait began, or 0 if it
+ * may not teach @window anything.
+ */
+static u64 fastipc_spin_budget(const u32 *window, bool forced, u64 *start)
+{
+	u64 max = fastipc_limit(FASTIPC_LIMIT_SPIN_NS);
+
+	*start = 0;
+	if (!max || !single_task_running())
+		return 0;
+	*start = local_clock();
+	return forced ? max : min_t(u64, READ_ONCE(*window), max);
+}
+
+/* A wait that began at @start (see fastipc_spin_budget()) has ended. */
+static void fastipc_spin_learn(u32 *window, u64 start)
+{
+	u64 max = fastipc_limit(FASTIPC_LIMIT_SPIN_NS);
+	u64 next = READ_ONCE(*window);
+
+	if (!start)
+		return;
+	if (local_clock() - start <= max)
+		next = min(max(next * 2, FASTIPC_SPIN_START_NS), max);
+	else
+		next /= 2;
+	WRITE_ONCE(*window, next);
+}
 
 /*
  * Sleep until woken, @dl or a signal.  The caller has queued itself and set
@@ -607,6 +651,7 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 	struct fastipc_endpoint *ep = conn->ep;
 	struct fastipc_deadline dl;
 	struct fastipc_msg *msg;
+	u64 spin_start = 0, budget;
 	DEFINE_WAIT(wait);
 	unsigned int state;
 	size_t copy;
@@ -637,8 +682,12 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 	 * scheduler a dequeue and an enqueue per round trip.
 	 */
 	cond_resched();
-	if (spin)
-		fastipc_spin_until(READ_ONCE(msg->state) == FASTIPC_MSG_DONE);
+	if (READ_ONCE(msg->state) != FASTIPC_MSG_DONE) {
+		budget = fastipc_spin_budget(&conn->spin_window, spin, &spin_start);
+		if (budget)
+			fastipc_spin_until(READ_ONCE(msg->state) == FASTIPC_MSG_DONE,
+					   spin_start + budget);
+	}
 
 	spin_lock(&ep->lock);
 	for (;;) {
@@ -658,6 +707,8 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 		ret = fastipc_sleep_locked(ep, &dl, state);
 	}
 	finish_wait(&msg->done_wait, &wait);
+	if (!ret)
+		fastipc_spin_learn(&conn->spin_window, spin_start);
 	if (ret) {
 		if (ret == -ETIMEDOUT)
 			trace_fastipc_timeout(ep->id, msg->conn_id, msg->token);
@@ -803,14 +854,18 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 {
 	struct fastipc_receiver receiver = { .filter = filter };
 	struct fastipc_msg *msg;
+	u64 spin_start = 0, budget;
 	int ret = 0;
 
 	init_waitqueue_func_entry(&receiver.wait, fastipc_receiver_wake);
 	INIT_LIST_HEAD(&receiver.wait.entry);
 	receiver.wait.private = current;
 
-	if (spin && dl->mode != FASTIPC_WAIT_NONE)
-		fastipc_spin_until(READ_ONCE(ep->nr_queued));
+	if (dl->mode != FASTIPC_WAIT_NONE && !READ_ONCE(ep->nr_queued)) {
+		budget = fastipc_spin_budget(&ep->spin_window, spin, &spin_start);
+		if (budget)
+			fastipc_spin_until(READ_ONCE(ep->nr_queued), spin_start + budget);
+	}
 	spin_lock(&ep->lock);
 	for (;;) {
 		msg = fastipc_queue_find_locked(ep, filter);
@@ -825,6 +880,8 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 		ret = fastipc_sleep_locked(ep, dl, TASK_INTERRUPTIBLE);
 	}
 	finish_wait(&ep->recv_wait, &receiver.wait);
+	if (msg)
+		fastipc_spin_learn(&ep->spin_window, spin_start);
 	if (!msg || (!msg->in_buffer && msg->len > iov_iter_count(data))) {
 		if (msg) {
 			delivery->info.len = msg->len;

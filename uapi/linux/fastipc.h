@@ -58,8 +58,8 @@
  * @__reserved: must be 0.
  * @max_queued_bytes: out: payload bytes one user may have queued at once.
  * @max_buffer_bytes: out: mapped buffer bytes one user may hold at once.
- * @spin_ns: out: how long a CALL or RECV asked to spin polls for its
- *	answer before it sleeps (the spin_ns module parameter).
+ * @spin_ns: out: the longest a CALL or RECV polls for its answer before
+ *	it sleeps (the spin_ns module parameter; 0: never).
  * @__reserved2: must be 0.
  *
  * The limits are module parameters, writable at run time by root; this
@@ -230,8 +230,9 @@ struct fastipc_send {
  * @flags: %FASTIPC_CALL_ASYNC returns once the request is queued; the reply
  *	is collected later with FASTIPC_IOC_COLLECT.  %FASTIPC_CALL_BUFFER: the
  *	request lies in the connection's buffer, at offset @data.
- *	%FASTIPC_CALL_SPIN: before sleeping, poll for the reply for up to the
- *	spin_ns limit, for a server on another CPU that answers fast.
+ *	%FASTIPC_CALL_SPIN: before sleeping, poll for the reply for all of
+ *	the spin_ns limit, however long recent replies took (without it, a
+ *	caller polls as long as recent replies suggest; see fastipc(7)).
  * @len: request length, at most the max_msg_size limit.
  * @type: request type, >= 0.
  * @data: user address of the request.
@@ -315,7 +316,8 @@ struct fastipc_collect {
  * struct fastipc_recv - FASTIPC_IOC_RECV
  * @flags: %FASTIPC_RECV_EXCEPT takes the first message whose type is not
  *	@type (which must then be > 0).  %FASTIPC_RECV_SPIN: before sleeping,
- *	poll for a message for up to the spin_ns limit.
+ *	poll for a message for all of the spin_ns limit, however long recent
+ *	waits were (without it, as long as they suggest; see fastipc(7)).
  * @capacity: size of the buffer at @data.
  * @type: which message, as System V msgrcv() chooses: 0 the first; > 0 the
  *	first of exactly this type; < 0 the first of the lowest type <= -@type.
