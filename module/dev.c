@@ -21,27 +21,7 @@
 #include "compat.h"
 #include "fastipc.h"
 
-/**
- * struct fastipc_ioctl - one entry of an fd type's ioctl table
- * @cmd: the command as this module defines it; its _IOC_SIZE is the size of
- *	the kernel's struct.
- * @size_ver0: the size of the first published version of the struct; shorter
- *	ones are refused.
- * @handler: works on the kernel copy of the struct; for commands that read
- *	(_IOC_READ), what it leaves there is copied back when it succeeds and
- *	when it fails with an error that reports something (see
- *	fastipc_ioctl_reports()).
- * @always_reports: copy back whatever the outcome (REPLY_RECV's reply_error
- *	matters whether or not the receive worked).
- */
-struct fastipc_ioctl {
-	unsigned int cmd;
-	unsigned int size_ver0;
-	long (*handler)(struct file *file, void *arg);
-	bool always_reports;
-};
-
-/* Room for the largest ioctl struct of any table. */
+/* Room for the struct of any ioctl. */
 union fastipc_ioctl_arg {
 	struct fastipc_info info;
 	struct fastipc_endpoint_create create;
@@ -64,51 +44,61 @@ static bool fastipc_ioctl_reports(long ret)
 	return ret >= 0 || ret == -EINTR || ret == -EMSGSIZE || ret == -EPIPE;
 }
 
-static long fastipc_ioctl_dispatch(const struct fastipc_ioctl *table,
-				   size_t count, struct file *file,
-				   unsigned int cmd, unsigned long arg)
+/*
+ * Run one ioctl on the kernel copy @karg of its struct, @ksize bytes in this
+ * module's version.  A caller's older, shorter struct (at least @size_ver0
+ * bytes) is zero-extended; a newer one must have a zero tail.  For a command
+ * that reads (_IOC_READ), what @handler leaves in @karg is copied back when
+ * it succeeds or fails with an error that reports something
+ * (fastipc_ioctl_reports()), or whatever the outcome with @always_reports
+ * (REPLY_RECV's reply_error matters whether or not the receive worked).
+ *
+ * Inlined into each fd type's switch: a caller of this very version, the
+ * common case, has its struct copied at a size known when compiling, which
+ * needs no run-time object check, and @handler called directly.
+ */
+static __always_inline long fastipc_ioctl_run(struct file *file, unsigned int cmd,
+					      unsigned long arg, void *karg,
+					      size_t ksize, size_t size_ver0,
+					      long (*handler)(struct file *file, void *arg),
+					      bool always_reports)
 {
 	void __user *uarg = (void __user *)arg;
-	const struct fastipc_ioctl *ioctl = NULL;
-	union fastipc_ioctl_arg karg;
-	size_t ksize, usize;
+	bool reads = _IOC_DIR(cmd) & _IOC_READ;
+	size_t usize = _IOC_SIZE(cmd);
 	long ret;
-	size_t i;
 
-	/* Match everything but the size: a struct's size may differ by version. */
-	for (i = 0; i < count; i++) {
-		if ((table[i].cmd & ~IOCSIZE_MASK) == (cmd & ~IOCSIZE_MASK)) {
-			ioctl = &table[i];
-			break;
-		}
-	}
-	if (!ioctl)
-		return -ENOTTY;
-
-	ksize = _IOC_SIZE(ioctl->cmd);
-	usize = _IOC_SIZE(cmd);
-	if (usize < ioctl->size_ver0)
-		return -EINVAL;
-
-	ret = copy_struct_from_user(&karg, ksize, uarg, usize);
-	if (ret)
-		return ret;
 	/*
 	 * A struct that cannot be written back fails now, before the
 	 * operation, so that a message is never taken or sent for a caller
 	 * who is then told EFAULT.
 	 */
-	if ((_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &karg, min(ksize, usize)))
-		return -EFAULT;
+	if (usize == ksize) {
+		if (copy_from_user(karg, uarg, ksize) ||
+		    (reads && copy_to_user(uarg, karg, ksize)))
+			return -EFAULT;
+	} else {
+		if (usize < size_ver0)
+			return -EINVAL;
+		ret = copy_struct_from_user(karg, ksize, uarg, usize);
+		if (ret)
+			return ret;
+		if (reads && copy_to_user(uarg, karg, min(ksize, usize)))
+			return -EFAULT;
+	}
 
-	ret = ioctl->handler(file, &karg);
+	ret = handler(file, karg);
 
-	if ((_IOC_DIR(cmd) & _IOC_READ) &&
-	    (ioctl->always_reports || fastipc_ioctl_reports(ret)) &&
-	    copy_to_user(uarg, &karg, min(ksize, usize)))
+	if (!reads || !(always_reports || fastipc_ioctl_reports(ret)))
+		return ret;
+	if (usize == ksize ? copy_to_user(uarg, karg, ksize) :
+			     copy_to_user(uarg, karg, min(ksize, usize)))
 		return -EFAULT;
 	return ret;
 }
+
+/* A command matches whatever its struct's size: that differs by version. */
+#define FASTIPC_IOC_ANY_SIZE(cmd)	((cmd) & ~IOCSIZE_MASK)
 
 /* Copy in and check an endpoint name given by its user address. */
 static int fastipc_name_from_user(char *name, u64 uname)
@@ -455,25 +445,38 @@ static long fastipc_ioctl_unlink(struct file *file, void *arg)
 	return fastipc_registry_unlink(file->private_data, name);
 }
 
-static const struct fastipc_ioctl fastipc_context_ioctls[] = {
-	{ FASTIPC_IOC_GET_INFO, FASTIPC_INFO_SIZE_VER0, fastipc_ioctl_get_info },
-	{ FASTIPC_IOC_CREATE_ENDPOINT, FASTIPC_ENDPOINT_CREATE_SIZE_VER0,
-	  fastipc_ioctl_create_endpoint },
-	{ FASTIPC_IOC_CONNECT, FASTIPC_CONNECT_SIZE_VER0,
-	  fastipc_ioctl_connect_by_name },
-	{ FASTIPC_IOC_OPEN_ENDPOINT, FASTIPC_CONNECT_SIZE_VER0,
-	  fastipc_ioctl_open_endpoint },
-	{ FASTIPC_IOC_STAT, FASTIPC_STAT_SIZE_VER0, fastipc_ioctl_stat },
-	{ FASTIPC_IOC_SET, FASTIPC_SET_SIZE_VER0, fastipc_ioctl_set },
-	{ FASTIPC_IOC_UNLINK, FASTIPC_UNLINK_SIZE_VER0, fastipc_ioctl_unlink },
-};
-
 static long fastipc_context_ioctl(struct file *file, unsigned int cmd,
 				  unsigned long arg)
 {
-	return fastipc_ioctl_dispatch(fastipc_context_ioctls,
-				      ARRAY_SIZE(fastipc_context_ioctls),
-				      file, cmd, arg);
+	union fastipc_ioctl_arg karg;
+
+	switch (FASTIPC_IOC_ANY_SIZE(cmd)) {
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_GET_INFO):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.info, sizeof(karg.info),
+					 FASTIPC_INFO_SIZE_VER0, fastipc_ioctl_get_info, false);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_CREATE_ENDPOINT):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.create, sizeof(karg.create),
+					 FASTIPC_ENDPOINT_CREATE_SIZE_VER0,
+					 fastipc_ioctl_create_endpoint, false);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_CONNECT):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.connect, sizeof(karg.connect),
+					 FASTIPC_CONNECT_SIZE_VER0,
+					 fastipc_ioctl_connect_by_name, false);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_OPEN_ENDPOINT):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.connect, sizeof(karg.connect),
+					 FASTIPC_CONNECT_SIZE_VER0,
+					 fastipc_ioctl_open_endpoint, false);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_STAT):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.stat, sizeof(karg.stat),
+					 FASTIPC_STAT_SIZE_VER0, fastipc_ioctl_stat, false);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_SET):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.set, sizeof(karg.set),
+					 FASTIPC_SET_SIZE_VER0, fastipc_ioctl_set, false);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_UNLINK):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.unlink, sizeof(karg.unlink),
+					 FASTIPC_UNLINK_SIZE_VER0, fastipc_ioctl_unlink, false);
+	}
+	return -ENOTTY;
 }
 
 /* A context remembers the IPC namespace it was opened in, as a socket does. */
@@ -583,23 +586,34 @@ static long fastipc_ioctl_reply_recv(struct file *file, void *arg)
 	return fastipc_do_recv(file, &req->recv);
 }
 
-static const struct fastipc_ioctl fastipc_endpoint_ioctls[] = {
-	{ FASTIPC_IOC_CONNECT, FASTIPC_CONNECT_SIZE_VER0,
-	  fastipc_ioctl_connect_endpoint },
-	{ FASTIPC_IOC_RECV, FASTIPC_RECV_SIZE_VER0, fastipc_ioctl_recv },
-	{ FASTIPC_IOC_REPLY, FASTIPC_REPLY_SIZE_VER0, fastipc_ioctl_reply },
-	{ FASTIPC_IOC_REPLY_RECV, FASTIPC_REPLY_RECV_SIZE_VER0,
-	  fastipc_ioctl_reply_recv, .always_reports = true },
-	{ FASTIPC_IOC_STAT, FASTIPC_STAT_SIZE_VER0, fastipc_ioctl_stat },
-	{ FASTIPC_IOC_SET, FASTIPC_SET_SIZE_VER0, fastipc_ioctl_set },
-};
-
 static long fastipc_endpoint_ioctl(struct file *file, unsigned int cmd,
 				   unsigned long arg)
 {
-	return fastipc_ioctl_dispatch(fastipc_endpoint_ioctls,
-				      ARRAY_SIZE(fastipc_endpoint_ioctls),
-				      file, cmd, arg);
+	union fastipc_ioctl_arg karg;
+
+	switch (FASTIPC_IOC_ANY_SIZE(cmd)) {
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_RECV):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.recv, sizeof(karg.recv),
+					 FASTIPC_RECV_SIZE_VER0, fastipc_ioctl_recv, false);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_REPLY_RECV):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.reply_recv,
+					 sizeof(karg.reply_recv), FASTIPC_REPLY_RECV_SIZE_VER0,
+					 fastipc_ioctl_reply_recv, true);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_REPLY):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.reply, sizeof(karg.reply),
+					 FASTIPC_REPLY_SIZE_VER0, fastipc_ioctl_reply, false);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_CONNECT):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.connect, sizeof(karg.connect),
+					 FASTIPC_CONNECT_SIZE_VER0,
+					 fastipc_ioctl_connect_endpoint, false);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_STAT):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.stat, sizeof(karg.stat),
+					 FASTIPC_STAT_SIZE_VER0, fastipc_ioctl_stat, false);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_SET):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.set, sizeof(karg.set),
+					 FASTIPC_SET_SIZE_VER0, fastipc_ioctl_set, false);
+	}
+	return -ENOTTY;
 }
 
 static int fastipc_endpoint_file_release(struct inode *inode, struct file *file)
@@ -770,20 +784,27 @@ static long fastipc_ioctl_buffer_create(struct file *file, void *arg)
 	return fastipc_connection_buffer_create(file->private_data, req->size);
 }
 
-static const struct fastipc_ioctl fastipc_connection_ioctls[] = {
-	{ FASTIPC_IOC_BUFFER_CREATE, FASTIPC_BUFFER_CREATE_SIZE_VER0,
-	  fastipc_ioctl_buffer_create },
-	{ FASTIPC_IOC_SEND, FASTIPC_SEND_SIZE_VER0, fastipc_ioctl_send },
-	{ FASTIPC_IOC_CALL, FASTIPC_CALL_SIZE_VER0, fastipc_ioctl_call },
-	{ FASTIPC_IOC_COLLECT, FASTIPC_COLLECT_SIZE_VER0, fastipc_ioctl_collect },
-};
-
 static long fastipc_connection_ioctl(struct file *file, unsigned int cmd,
 				     unsigned long arg)
 {
-	return fastipc_ioctl_dispatch(fastipc_connection_ioctls,
-				      ARRAY_SIZE(fastipc_connection_ioctls),
-				      file, cmd, arg);
+	union fastipc_ioctl_arg karg;
+
+	switch (FASTIPC_IOC_ANY_SIZE(cmd)) {
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_CALL):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.call, sizeof(karg.call),
+					 FASTIPC_CALL_SIZE_VER0, fastipc_ioctl_call, false);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_SEND):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.send, sizeof(karg.send),
+					 FASTIPC_SEND_SIZE_VER0, fastipc_ioctl_send, false);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_COLLECT):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.collect, sizeof(karg.collect),
+					 FASTIPC_COLLECT_SIZE_VER0, fastipc_ioctl_collect, false);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_BUFFER_CREATE):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.buffer, sizeof(karg.buffer),
+					 FASTIPC_BUFFER_CREATE_SIZE_VER0,
+					 fastipc_ioctl_buffer_create, false);
+	}
+	return -ENOTTY;
 }
 
 static int fastipc_connection_file_release(struct inode *inode, struct file *file)
