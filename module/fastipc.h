@@ -229,6 +229,7 @@ struct fastipc_payload {
  *	an answer, to take up its timeout again.
  * @withdrawn: its caller has gone: a reply is dropped.
  * @done_wait: a synchronous caller sleeps here for the reply.
+ * @inline_capacity: room at @inline_data.
  * @inline_data: small payloads live here, saving an allocation.
  */
 struct fastipc_msg {
@@ -262,6 +263,7 @@ struct fastipc_msg {
 	bool stamp_taken;
 	bool withdrawn;
 	wait_queue_head_t done_wait;
+	size_t inline_capacity;
 	u8 inline_data[];
 };
 

@@ -61,6 +61,7 @@ static struct fastipc_msg *fastipc_msg_alloc(size_t inline_capacity)
 		return NULL;
 	msg->data = msg->inline_data;
 	msg->capacity = inline_capacity;
+	msg->inline_capacity = inline_capacity;
 	msg->sender = NULL;
 	msg->conn = NULL;
 	msg->charged = 0;
@@ -143,11 +144,13 @@ static void fastipc_msg_free_list(struct list_head *list)
 		fastipc_msg_free(msg);
 }
 
-static struct fastipc_msg *fastipc_spare_take(struct fastipc_connection *conn)
+/* The connection's spare message, or a new one with @inline_capacity. */
+static struct fastipc_msg *fastipc_spare_take(struct fastipc_connection *conn,
+					      size_t inline_capacity)
 {
 	struct fastipc_msg *msg = xchg(&conn->spare, NULL);
 
-	return msg ?: fastipc_msg_alloc(FASTIPC_MSG_INLINE);
+	return msg ?: fastipc_msg_alloc(inline_capacity);
 }
 
 static void fastipc_spare_return(struct fastipc_connection *conn,
@@ -157,10 +160,31 @@ static void fastipc_spare_return(struct fastipc_connection *conn,
 	if (msg->capacity > FASTIPC_SPARE_MAX) {
 		kvfree(msg->data);
 		msg->data = msg->inline_data;
-		msg->capacity = FASTIPC_MSG_INLINE;
+		msg->capacity = msg->inline_capacity;
 	}
 	if (cmpxchg(&conn->spare, NULL, msg))
 		fastipc_msg_free(msg);
+}
+
+/*
+ * A one-way message or an async call is done with: it becomes its
+ * connection's spare if that has none, so that a sender who keeps sending
+ * reuses one message instead of allocating one each time.  The connection,
+ * which frees its spare when it goes, is held until the message is in
+ * place.
+ */
+static void fastipc_msg_recycle(struct fastipc_msg *msg)
+{
+	struct fastipc_connection *conn = msg->conn;
+
+	/* A spare keeps a call's small payloads inline. */
+	if (msg->is_hangup || msg->inline_capacity < FASTIPC_MSG_INLINE) {
+		fastipc_msg_free(msg);
+		return;
+	}
+	fastipc_connection_get(conn);
+	fastipc_spare_return(conn, msg);
+	fastipc_connection_put(conn);
 }
 
 static size_t fastipc_payload_len(const struct fastipc_payload *data)
@@ -514,13 +538,13 @@ static int fastipc_submit(struct fastipc_connection *conn, s64 type,
 	struct fastipc_msg *msg;
 	int ret;
 
-	if (cookie)
-		len = FASTIPC_MSG_INLINE;
-	msg = fastipc_msg_alloc(len <= FASTIPC_MSG_INLINE ? len : 0);
+	msg = fastipc_spare_take(conn, len <= FASTIPC_MSG_INLINE ? FASTIPC_MSG_INLINE : 0);
 	if (!msg)
 		return -ENOMEM;
 	msg->is_call = !!cookie;
 	msg->is_async = !!cookie;
+	msg->stamp_taken = false;
+	msg->copy_waiter = false;
 	ret = fastipc_msg_fill(msg, conn, type, data);
 	if (!ret)
 		ret = fastipc_enqueue(conn->ep, msg, room, false, cookie);
@@ -657,7 +681,7 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 	size_t copy;
 	int ret;
 
-	msg = fastipc_spare_take(conn);
+	msg = fastipc_spare_take(conn, FASTIPC_MSG_INLINE);
 	if (!msg) {
 		fastipc_pages_release(data->pinned);
 		fastipc_pages_release(reply_pinned);
@@ -819,7 +843,7 @@ int fastipc_collect(struct fastipc_connection *conn, u64 cookie,
 		spin_unlock(&ep->lock);
 		return -EFAULT;
 	}
-	fastipc_msg_free(msg);
+	fastipc_msg_recycle(msg);
 	return ret;
 }
 
@@ -925,7 +949,7 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 	trace_fastipc_recv(ep->id, msg->conn_id, msg->type, msg->len, msg->is_call);
 	if (!msg->is_call) {
 		spin_unlock(&ep->lock);
-		fastipc_msg_free(msg);
+		fastipc_msg_recycle(msg);
 		return 0;
 	}
 	msg->token = ++ep->next_token;
