@@ -7,6 +7,7 @@
 #   make check        run every selftest on each kernel of KERNELS
 #   make style        checkpatch --strict and sparse on the module
 #   make bench        fastipc vs its peers in the test VM (ICOUNT=1: -icount)
+#   make profile      instructions per function of a round trip (MODES, ROUNDS)
 #   make stress       the stress test for DURATION s (default 600), debug kernel
 #   make fuzz         the fuzzer for DURATION s (SEED= replays), debug kernel
 #   make vm-run KERNEL=6.12 FILES="prog" CMD="./prog"   try your own program
@@ -124,6 +125,10 @@ style: setup
 bench: all
 	@ICOUNT=$(ICOUNT) scripts/bench.sh
 
+# Exact per-function instruction counts of a round trip (QEMU TCG plugin).
+profile: all
+	@ROUNDS=$(ROUNDS) scripts/profile.sh $(MODES)
+
 clean:
 	rm -rf $(BUILD)
 	rm -f module/*.o module/*.ko module/*.mod* module/.*.cmd module/modules.order \
@@ -131,7 +136,7 @@ clean:
 
 .PHONY: all setup debug-kernel module lib selftests examples run check vm-run \
 	vm-shell style clean
-.PHONY: bench
+.PHONY: bench profile
 
 # Long runs, on the debug kernel unless KERNEL= says otherwise: DURATION
 # seconds of stress, in rounds of at most 120 s (each round checks its own
