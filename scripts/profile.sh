@@ -7,8 +7,9 @@
 # (selftests/bench/profile/insn_count.c) counts every guest instruction
 # executed between two marker functions of profile_rt, kernel and user
 # space alike; the guest boots with nokaslr so that one dump of
-# /proc/kallsyms names the kernel's blocks.  No sampling, no skid: the
-# numbers are the same from run to run.
+# /proc/kallsyms names the kernel's blocks.  No sampling, no skid: runs
+# agree within a fraction of a percent (the timer interrupts that land in
+# the window).
 #
 #   scripts/profile.sh [MODE...]      default: fastipc pipe futex fastipc-nb pipe-nb
 #
