@@ -392,20 +392,37 @@ static void fastipc_wake_sender_locked(struct fastipc_endpoint *ep)
  */
 #define FASTIPC_SPIN_START_NS	(10 * NSEC_PER_USEC)
 
+/* When a wait bounded by @dl may have to end at the earliest. */
+static ktime_t fastipc_deadline_bound(const struct fastipc_deadline *dl)
+{
+	return dl->mode == FASTIPC_WAIT_ABSOLUTE ? dl->expires : KTIME_MAX;
+}
+
 /*
  * How long a wait that begins now may poll, with @window (all of spin_ns if
- * @forced); 0 for not at all.  *@start is when the wait began, or 0 if it
- * may not teach @window anything.
+ * @forced), and never past @until, so that polling cannot make a timeout
+ * late; 0 for not at all.  *@start is when the wait began, or 0 if it may
+ * not teach @window anything.
  */
-static u64 fastipc_spin_budget(const u32 *window, bool forced, u64 *start)
+static u64 fastipc_spin_budget(const u32 *window, bool forced, ktime_t until,
+			       u64 *start)
 {
-	u64 max = fastipc_limit(FASTIPC_LIMIT_SPIN_NS);
+	u64 budget = fastipc_limit(FASTIPC_LIMIT_SPIN_NS);
+	s64 left;
 
 	*start = 0;
-	if (!max || !single_task_running())
+	if (!budget || !single_task_running())
 		return 0;
+	if (!forced)
+		budget = min_t(u64, READ_ONCE(*window), budget);
+	if (until != KTIME_MAX) {
+		left = ktime_to_ns(ktime_sub(until, ktime_get()));
+		if (left <= 0)
+			return 0;
+		budget = min_t(u64, budget, left);
+	}
 	*start = local_clock();
-	return forced ? max : min_t(u64, READ_ONCE(*window), max);
+	return budget;
 }
 
 /* A wait that began at @start (see fastipc_spin_budget()) has ended. */
@@ -707,7 +724,10 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 	 */
 	cond_resched();
 	if (READ_ONCE(msg->state) != FASTIPC_MSG_DONE) {
-		budget = fastipc_spin_budget(&conn->spin_window, spin, &spin_start);
+		budget = fastipc_spin_budget(&conn->spin_window, spin,
+					     min(fastipc_deadline_bound(send),
+						 fastipc_deadline_bound(reply_deadline)),
+					     &spin_start);
 		if (budget)
 			fastipc_spin_until(READ_ONCE(msg->state) == FASTIPC_MSG_DONE,
 					   spin_start + budget);
@@ -886,7 +906,8 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 	receiver.wait.private = current;
 
 	if (dl->mode != FASTIPC_WAIT_NONE && !READ_ONCE(ep->nr_queued)) {
-		budget = fastipc_spin_budget(&ep->spin_window, spin, &spin_start);
+		budget = fastipc_spin_budget(&ep->spin_window, spin,
+					     fastipc_deadline_bound(dl), &spin_start);
 		if (budget)
 			fastipc_spin_until(READ_ONCE(ep->nr_queued), spin_start + budget);
 	}
