@@ -212,7 +212,9 @@ struct fastipc_payload {
  * @charged: payload bytes charged to the connection's user, until the
  *	message is delivered or dropped.
  * @taken: when a receiver took the call, for a relative reply timeout.
- * @stamp_taken: the caller has such a timeout: the receiver sets @taken.
+ * @reply_bounded: the caller bounds the reply phase: the receiver that
+ *	takes the call sets @taken and wakes the caller, which until then
+ *	sleeps to the send deadline only.
  * @state: an &enum fastipc_msg_state; protected by the endpoint's lock.
  * @error: why a DONE call failed, or 0.
  * @is_call: a call, not a one-way message.
@@ -260,7 +262,7 @@ struct fastipc_msg {
 	struct fastipc_pages *pinned_reply;
 	bool reply_direct;
 	bool copy_waiter;
-	bool stamp_taken;
+	bool reply_bounded;
 	bool withdrawn;
 	wait_queue_head_t done_wait;
 	size_t inline_capacity;

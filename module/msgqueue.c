@@ -69,7 +69,7 @@ static struct fastipc_msg *fastipc_msg_alloc(size_t inline_capacity)
 	msg->pinned_reply = NULL;
 	msg->reply_direct = false;
 	msg->copy_waiter = false;
-	msg->stamp_taken = false;
+	msg->reply_bounded = false;
 	init_waitqueue_head(&msg->done_wait);
 	return msg;
 }
@@ -560,7 +560,7 @@ static int fastipc_submit(struct fastipc_connection *conn, s64 type,
 		return -ENOMEM;
 	msg->is_call = !!cookie;
 	msg->is_async = !!cookie;
-	msg->stamp_taken = false;
+	msg->reply_bounded = false;
 	msg->copy_waiter = false;
 	ret = fastipc_msg_fill(msg, conn, type, data);
 	if (!ret)
@@ -623,16 +623,11 @@ static void fastipc_call_deadline_locked(struct fastipc_msg *msg,
 	*dl = *reply;
 	if (msg->state == FASTIPC_MSG_QUEUED) {
 		/*
-		 * The reply phase has not begun, and when it does it ends no
-		 * sooner than @reply's length from now: sleeping to the
-		 * earlier of that and the send deadline misses nothing.
+		 * Only the send deadline counts until a receiver takes the
+		 * call; one that does wakes a caller with a bounded reply
+		 * phase (@reply_bounded), to sleep to the reply deadline.
 		 */
-		if (reply->relative)
-			dl->expires = ktime_add_safe(ktime_get(), ns_to_ktime(reply->ns));
-		if (send->mode == FASTIPC_WAIT_ABSOLUTE &&
-		    (dl->mode != FASTIPC_WAIT_ABSOLUTE ||
-		     ktime_before(send->expires, dl->expires)))
-			*dl = *send;
+		*dl = *send;
 		if (dl->mode == FASTIPC_WAIT_NONE)
 			dl->mode = FASTIPC_WAIT_INFINITE;
 	} else if (fastipc_call_copying(msg)) {
@@ -709,7 +704,7 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 	msg->pinned_reply = reply_pinned;
 	msg->reply_direct = false;
 	msg->copy_waiter = false;
-	msg->stamp_taken = reply_deadline->relative;
+	msg->reply_bounded = reply_deadline->mode == FASTIPC_WAIT_ABSOLUTE;
 	ret = fastipc_msg_fill(msg, conn, type, data);
 	if (ret)
 		goto out;
@@ -940,8 +935,12 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 	}
 	fastipc_queue_del_locked(ep, msg);
 	msg->state = FASTIPC_MSG_RECEIVING;
-	if (msg->stamp_taken)
+	if (msg->reply_bounded) {
 		msg->taken = ktime_get();
+		/* Its caller waits under ep->lock: no barrier is needed. */
+		if (waitqueue_active(&msg->done_wait))
+			wake_up(&msg->done_wait);
+	}
 	fastipc_wake_sender_locked(ep);
 	spin_unlock(&ep->lock);
 	fastipc_notify_endpoint(ep, EPOLLOUT | EPOLLWRNORM);

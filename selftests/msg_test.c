@@ -731,6 +731,44 @@ TEST_F(pair, call_reply_phase_bounded_separately)
 	EXPECT_EQ(-ECANCELED, fastipc_reply(self->ep, r.info.token, 0, "l", 1));
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * SEC + ts.tv_nsec;
+}
+
+TEST_F(pair, queued_call_sleeps_whatever_its_reply_bound)
+{
+	/*
+	 * An absolute reply bound that passes while the call is queued, then
+	 * a relative one of 1 us: until a receiver takes the call only the
+	 * send deadline (here none) counts, so the caller sleeps through the
+	 * 200 ms its call waits in the queue instead of polling the clock;
+	 * once taken, the reply phase has run out.
+	 */
+	for (int i = 0; i < 2; i++) {
+		struct fastipc_call call = {
+			.len = 1,
+			.data = (uintptr_t)"q",
+			.reply_timeout = i ? fastipc_timeout_rel(1000) :
+					     fastipc_timeout_abs(now_ns() + 10 * MS),
+		};
+		struct late_receiver r = { .ep = self->ep };
+		uint64_t cpu = thread_cpu_ns();
+		pthread_t server;
+
+		pthread_create(&server, NULL, receive_late, &r);
+		EXPECT_EQ(-ETIMEDOUT, fastipc_call_raw(self->conn, &call));
+		cpu = thread_cpu_ns() - cpu;
+		pthread_join(server, NULL);
+		EXPECT_GT(50 * MS, cpu) TH_LOG("bound %d: %llu ns of CPU while queued",
+					      i, (unsigned long long)cpu);
+		EXPECT_EQ(-ECANCELED, fastipc_reply(self->ep, r.info.token, 0, "l", 1));
+	}
+}
+
 static void on_alarm(int sig)
 {
 }
