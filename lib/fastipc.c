@@ -191,39 +191,49 @@ FASTIPC_EXPORT int fastipc_call_raw(int conn, struct fastipc_call *call)
 	return fastipc_ioctl(conn, FASTIPC_IOC_CALL, call);
 }
 
-/*
- * One bound for a whole call: a relative timeout becomes an absolute
- * deadline, shared by the send and the reply phase.
- */
-static void fastipc_call_bound(struct fastipc_call *call,
-			       const struct fastipc_timeout *timeout)
+static uint64_t fastipc_monotonic_ns(void)
 {
-	struct fastipc_timeout bound = timeout ? *timeout : fastipc_forever;
 	struct timespec now;
 
-	if (bound.mode == FASTIPC_WAIT_RELATIVE) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		bound.mode = FASTIPC_WAIT_ABSOLUTE;
-		bound.ns += (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
-	}
-	call->send_timeout = bound;
-	call->reply_timeout = bound;
-	if (bound.mode == FASTIPC_WAIT_NONE)
-		call->reply_timeout = fastipc_forever;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
 }
 
-/* After EINTR: give a relative timeout what is left of the deadline. */
-static void fastipc_call_remaining(const struct fastipc_call *call,
-				   struct fastipc_timeout *timeout)
+/*
+ * The bound for a wait that may take more than one ioctl: a relative
+ * timeout (NULL: for ever) becomes an absolute deadline.
+ */
+static struct fastipc_timeout fastipc_bound(const struct fastipc_timeout *timeout)
 {
-	struct timespec now;
+	struct fastipc_timeout bound = timeout ? *timeout : fastipc_forever;
+
+	if (bound.mode == FASTIPC_WAIT_RELATIVE) {
+		bound.mode = FASTIPC_WAIT_ABSOLUTE;
+		bound.ns += fastipc_monotonic_ns();
+	}
+	return bound;
+}
+
+/* After EINTR: give a relative @timeout what is left of @bound. */
+static void fastipc_bound_remaining(const struct fastipc_timeout *bound,
+				    struct fastipc_timeout *timeout)
+{
 	uint64_t now_ns;
 
 	if (!timeout || timeout->mode != FASTIPC_WAIT_RELATIVE)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	now_ns = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
-	timeout->ns = call->reply_timeout.ns > now_ns ? call->reply_timeout.ns - now_ns : 0;
+	now_ns = fastipc_monotonic_ns();
+	timeout->ns = bound->ns > now_ns ? bound->ns - now_ns : 0;
+}
+
+/* One bound for a whole call, shared by the send and the reply phase. */
+static void fastipc_call_bound(struct fastipc_call *call,
+			       const struct fastipc_timeout *timeout)
+{
+	call->send_timeout = fastipc_bound(timeout);
+	call->reply_timeout = call->send_timeout;
+	if (call->send_timeout.mode == FASTIPC_WAIT_NONE)
+		call->reply_timeout = fastipc_forever;
 }
 
 /* A reply the server left in the buffer: copy it out as if it came copied. */
@@ -267,7 +277,7 @@ FASTIPC_EXPORT ssize_t fastipc_call(int conn, int64_t type, const void *req, siz
 	fastipc_call_bound(&call, timeout);
 	ret = fastipc_ioctl(conn, FASTIPC_IOC_CALL, &call);
 	if (ret == -EINTR)
-		fastipc_call_remaining(&call, timeout);
+		fastipc_bound_remaining(&call.reply_timeout, timeout);
 	if (!ret && call.reply_flags & FASTIPC_MSG_BUFFER)
 		ret = fastipc_reply_from_buffer(m ?: fastipc_mapping_find(conn, 0),
 						call.reply_offset, call.reply_len,
@@ -364,11 +374,12 @@ FASTIPC_EXPORT ssize_t fastipc_recv(int ep, int64_t type, void *buf, size_t capa
 				    struct fastipc_msg_info *info,
 				    struct fastipc_timeout *timeout)
 {
+	/* A swallowed hangup must not start a relative timeout over. */
 	struct fastipc_recv req = {
 		.capacity = capacity > UINT32_MAX ? UINT32_MAX : capacity,
 		.type = type,
 		.data = fastipc_ptr(buf),
-		.timeout = timeout ? *timeout : fastipc_forever,
+		.timeout = fastipc_bound(timeout),
 	};
 	struct fastipc_mapping *m;
 	int ret;
@@ -390,8 +401,8 @@ FASTIPC_EXPORT ssize_t fastipc_recv(int ep, int64_t type, void *buf, size_t capa
 		req.msg.flags &= ~FASTIPC_MSG_BUFFER;
 		break;
 	}
-	if (timeout)
-		*timeout = req.timeout;
+	if (ret == -EINTR)
+		fastipc_bound_remaining(&req.timeout, timeout);
 	if (info)
 		*info = req.msg;
 	return ret < 0 ? ret : (ssize_t)req.msg.len;
@@ -570,7 +581,7 @@ FASTIPC_EXPORT ssize_t fastipc_call_buffer(int conn, int64_t type, size_t offset
 	fastipc_call_bound(&call, timeout);
 	ret = fastipc_ioctl(conn, FASTIPC_IOC_CALL, &call);
 	if (ret == -EINTR)
-		fastipc_call_remaining(&call, timeout);
+		fastipc_bound_remaining(&call.reply_timeout, timeout);
 	if (ret < 0)
 		return ret;
 	*reply_offset = call.reply_flags & FASTIPC_MSG_BUFFER ? call.reply_offset : (uint64_t)-1;

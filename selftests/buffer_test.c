@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -296,6 +297,42 @@ TEST_F(buf, mapping_outlives_close_and_hangup_tells_the_endpoint)
 	EXPECT_EQ(0, memcmp(theirs + 100, "in place!!", 10));
 	theirs[0] = 1;
 	EXPECT_EQ(0, fastipc_buffer_unmap(self->ep, addr, self->size));
+}
+
+static void on_alarm(int sig)
+{
+}
+
+TEST_F(buf, swallowed_hangup_does_not_restart_the_timeout)
+{
+	struct fastipc_timeout t = fastipc_timeout_rel(10000000000ULL);
+	struct itimerval it = { .it_value = { .tv_sec = 1, .tv_usec = 200000 } };
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	char buf[16];
+	pid_t child;
+
+	/* A child holds the connection and closes it after 1 s: a hangup. */
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		usleep(1000000);
+		_exit(0);
+	}
+	ASSERT_EQ(0, fastipc_buffer_unmap(self->conn, self->mine, self->size));
+	self->mine = NULL;
+	close(self->conn);
+	self->conn = -1;
+
+	/* fastipc_recv() takes the hangup and waits on, until a signal at 1.2 s. */
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	EXPECT_EQ(-EINTR, fastipc_recv(self->ep, 0, buf, sizeof(buf), NULL, &t));
+	signal(SIGALRM, SIG_DFL);
+	EXPECT_EQ(0, fdinfo(self->ep, "queued"));
+	/* What is left counts from the call, not from the hangup: 8.8 s, not 9.8. */
+	EXPECT_GT(9300000000ULL, t.ns);
+	EXPECT_LT(5000000000ULL, t.ns);
+	waitpid(child, NULL, 0);
 }
 
 TEST_F(buf, peer_killed_with_buffer_message_in_flight)
