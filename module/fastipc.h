@@ -341,7 +341,7 @@ struct fastipc_endpoint {
 	spinlock_t lock;	/* see msgqueue.c for what it guards */
 	struct list_head queue;
 	unsigned int nr_queued;
-	u32 spin_window;	/* its receivers', see fastipc_spin() */
+	u32 spin_window;	/* its receivers', see fastipc_spin_budget() */
 	DECLARE_HASHTABLE(calls, 6);
 	u64 next_token;
 	bool dead;
@@ -393,7 +393,8 @@ struct fastipc_endpoint {
  * @buffer: its page-mapped buffer, or NULL; set once, under @ep's lock.
  * @hangup: for a connection with a buffer, the message that tells the
  *	endpoint it closed, allocated with the buffer so closing cannot fail.
- * @spin_window: how long its callers poll for a reply, see fastipc_spin().
+ * @spin_window: how long its callers poll for a reply, see
+ *	fastipc_spin_budget().
  */
 struct fastipc_connection {
 	struct fastipc_endpoint *ep;

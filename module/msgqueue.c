@@ -6,7 +6,10 @@
  * the table of received calls, the state of every message sent to the
  * endpoint and the async lists of the endpoint's connections.  Wait-queue
  * locks nest inside it (wake-ups and prepare_to_wait() run under it).  No
- * global lock is taken on the message path.
+ * global lock is taken on the message path.  The polling windows
+ * (ep->spin_window, conn->spin_window) are hints read and written without a
+ * lock, with READ_ONCE()/WRITE_ONCE(): a lost update only costs a wait a
+ * window of the wrong length.
  *
  * Payloads are copied with the lock dropped.  A message being copied is in a
  * transient state (RECEIVING, REPLYING) that only its copier leaves; whoever
@@ -15,12 +18,13 @@
  *
  * Ownership.  Whoever holds a message frees it:
  *  - a one-way message belongs to the queue, then to the receiver that takes
- *    it;
+ *    it, which makes it the connection's spare if that has none;
  *  - a synchronous call belongs to its caller, which reuses it as the
  *    connection's spare; a caller that withdraws a call a receiver already
  *    took leaves it to the receiver and the reply path, which drop it;
- *  - an async call belongs to its connection's async list until collected;
- *    closing the connection frees or withdraws what is left;
+ *  - an async call belongs to its connection's async list until collected
+ *    (and then becomes the spare, as a one-way message does); closing the
+ *    connection frees or withdraws what is left;
  *  - when the endpoint shuts down, queued one-way messages are freed and
  *    every call still pending completes with EPIPE.
  * Each message holds a reference on its connection, so msg->conn is always
