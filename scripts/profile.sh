@@ -37,6 +37,7 @@ mark() { nm "$out/profile_rt" | awk -v s="$1" '$3 == s { print "0x" $1 }'; }
 start=$(mark mark_start)
 stop=$(mark mark_stop)
 
+[ -f "$FASTIPC_CACHE/kernels/$kernel/KVER" ] || "$FASTIPC_ROOT/scripts/setup.sh"
 read -r kver _ < <(kernel_paths "$kernel")
 export FASTIPC_APPEND="slub_debug=- nokaslr"
 
