@@ -445,6 +445,23 @@ static long fastipc_ioctl_unlink(struct file *file, void *arg)
 	return fastipc_registry_unlink(file->private_data, name);
 }
 
+/* STAT and SET: on a context fd by name, on an endpoint fd for itself. */
+static long fastipc_stat_set_ioctl(struct file *file, unsigned int cmd,
+				   unsigned long arg)
+{
+	union fastipc_ioctl_arg karg;
+
+	switch (FASTIPC_IOC_ANY_SIZE(cmd)) {
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_STAT):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.stat, sizeof(karg.stat),
+					 FASTIPC_STAT_SIZE_VER0, fastipc_ioctl_stat, false);
+	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_SET):
+		return fastipc_ioctl_run(file, cmd, arg, &karg.set, sizeof(karg.set),
+					 FASTIPC_SET_SIZE_VER0, fastipc_ioctl_set, false);
+	}
+	return -ENOTTY;
+}
+
 static long fastipc_context_ioctl(struct file *file, unsigned int cmd,
 				  unsigned long arg)
 {
@@ -466,17 +483,11 @@ static long fastipc_context_ioctl(struct file *file, unsigned int cmd,
 		return fastipc_ioctl_run(file, cmd, arg, &karg.connect, sizeof(karg.connect),
 					 FASTIPC_CONNECT_SIZE_VER0,
 					 fastipc_ioctl_open_endpoint, false);
-	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_STAT):
-		return fastipc_ioctl_run(file, cmd, arg, &karg.stat, sizeof(karg.stat),
-					 FASTIPC_STAT_SIZE_VER0, fastipc_ioctl_stat, false);
-	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_SET):
-		return fastipc_ioctl_run(file, cmd, arg, &karg.set, sizeof(karg.set),
-					 FASTIPC_SET_SIZE_VER0, fastipc_ioctl_set, false);
 	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_UNLINK):
 		return fastipc_ioctl_run(file, cmd, arg, &karg.unlink, sizeof(karg.unlink),
 					 FASTIPC_UNLINK_SIZE_VER0, fastipc_ioctl_unlink, false);
 	}
-	return -ENOTTY;
+	return fastipc_stat_set_ioctl(file, cmd, arg);
 }
 
 /* A context remembers the IPC namespace it was opened in, as a socket does. */
@@ -606,14 +617,8 @@ static long fastipc_endpoint_ioctl(struct file *file, unsigned int cmd,
 		return fastipc_ioctl_run(file, cmd, arg, &karg.connect, sizeof(karg.connect),
 					 FASTIPC_CONNECT_SIZE_VER0,
 					 fastipc_ioctl_connect_endpoint, false);
-	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_STAT):
-		return fastipc_ioctl_run(file, cmd, arg, &karg.stat, sizeof(karg.stat),
-					 FASTIPC_STAT_SIZE_VER0, fastipc_ioctl_stat, false);
-	case FASTIPC_IOC_ANY_SIZE(FASTIPC_IOC_SET):
-		return fastipc_ioctl_run(file, cmd, arg, &karg.set, sizeof(karg.set),
-					 FASTIPC_SET_SIZE_VER0, fastipc_ioctl_set, false);
 	}
-	return -ENOTTY;
+	return fastipc_stat_set_ioctl(file, cmd, arg);
 }
 
 static int fastipc_endpoint_file_release(struct inode *inode, struct file *file)
