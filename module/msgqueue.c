@@ -750,8 +750,6 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 		ret = fastipc_sleep_locked(ep, &dl, state);
 	}
 	finish_wait(&msg->done_wait, &wait);
-	if (!ret)
-		fastipc_spin_learn(&conn->spin_window, spin_start);
 	if (ret) {
 		if (ret == -ETIMEDOUT)
 			trace_fastipc_timeout(ep->id, msg->conn_id, msg->token);
@@ -760,6 +758,7 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 		spin_unlock(&ep->lock);
 		goto out;
 	}
+	fastipc_spin_learn(&conn->spin_window, spin_start);
 	spin_unlock(&ep->lock);
 
 	ret = msg->error;
