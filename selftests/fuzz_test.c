@@ -839,9 +839,17 @@ static void harvest(struct thr *th, struct rng *r, const struct pick *p, int nr,
 	}
 }
 
+/*
+ * Interrupt the coming ioctl's wait.  The timer repeats: a thread that loses
+ * the CPU between arming it and entering the ioctl takes the first signal in
+ * user space, and a later one must still end the wait.
+ */
 static void timer_arm(struct thr *th, struct rng *r)
 {
-	struct itimerspec its = { .it_value.tv_nsec = (2 + rnd(r, 20)) * MS };
+	struct itimerspec its = {
+		.it_value.tv_nsec = (2 + rnd(r, 20)) * MS,
+		.it_interval.tv_nsec = 20 * MS,
+	};
 
 	if (th->have_timer)
 		timer_settime(th->timer, 0, &its, NULL);
