@@ -8,10 +8,20 @@
 #define _FASTIPC_COMPAT_H
 
 #include <linux/ipc_namespace.h>
+#include <net/genetlink.h>
 #include <linux/mount.h>
 #include <linux/nsproxy.h>
 #include <linux/sched.h>
 #include <linux/version.h>
+
+/*
+ * The events group must refuse unprivileged listeners.  The flag arrived in
+ * 6.7 and reached 6.1.y and 6.6.y as a stable backport (Debian 12's 6.1 has
+ * it); an older tree would let anyone watch every endpoint come and go.
+ */
+#ifndef GENL_MCAST_CAP_SYS_ADMIN
+#error "fastipc needs GENL_MCAST_CAP_SYS_ADMIN: Linux 6.7, or a 6.1.y/6.6.y with its backport"
+#endif
 
 #ifndef CONFIG_POSIX_MQUEUE
 /* Names are scoped by IPC namespace through its mqueue mount. */
