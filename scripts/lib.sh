@@ -5,8 +5,11 @@ FASTIPC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FASTIPC_CACHE=${FASTIPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fastipc}
 FASTIPC_BUILD=${FASTIPC_BUILD:-$FASTIPC_ROOT/build}
 
-# The kernels a test run can boot.  "debug" is built from linux-source.
-FASTIPC_KERNELS_ALL="6.1 6.12 debug"
+# The kernels a test run can boot: Debian 12's two, the newest Debian ships
+# (sid), experimental's release candidate, and the debug kernel built from
+# linux-source.
+FASTIPC_KERNELS_ALL="6.1 6.12 latest debug"
+FASTIPC_KERNELS_KNOWN="6.1 6.12 latest next debug"
 
 die() { echo "fastipc: $*" >&2; exit 1; }
 say() { echo "==> $*" >&2; }
@@ -23,13 +26,41 @@ kernel_paths() {
 		kver=$(cat "$dir/KVER")
 		echo "$kver $dir/boot/vmlinuz-$kver $dir/usr/src/linux-headers-$kver"
 		;;
+	latest|next)
+		# The headers stay inside the build root made for them: they
+		# need its compiler (build_root tells build-module.sh so).
+		dir=$FASTIPC_CACHE/kernels/$name
+		[ -f "$dir/KVER" ] || die "kernel $name not set up; run scripts/setup.sh $name"
+		local kver
+		kver=$(cat "$dir/KVER")
+		echo "$kver $dir/boot/vmlinuz-$kver /usr/src/linux-headers-$kver"
+		;;
 	debug)
 		dir=$(cat "$FASTIPC_CACHE/debug-kernel.current" 2>/dev/null) ||
 			die "debug kernel not built; run scripts/build-debug-kernel.sh"
-		echo "debug $dir/bzImage $dir/extmod"
+		echo "$(cat "$dir/extmod/include/config/kernel.release" 2>/dev/null ||
+			echo unknown) $dir/bzImage $dir/extmod"
 		;;
 	*)
-		die "unknown kernel '$name' (known: $FASTIPC_KERNELS_ALL)"
+		die "unknown kernel '$name' (known: $FASTIPC_KERNELS_KNOWN)"
 		;;
 	esac
+}
+
+# The Debian root a kernel's modules are built in, or nothing for the
+# kernels whose headers the host's own compiler builds for.
+build_root() {
+	case $1 in
+	latest|next) echo "$FASTIPC_CACHE/roots/$1" ;;
+	esac
+}
+
+# Run a command inside a build root, with its own /proc (objtool and apt
+# read it) in a mount namespace of its own, gone when the command ends.
+in_build_root() {
+	local root=$1
+	shift
+	${SUDO:-} unshare --mount --fork -- sh -c 'mount -t proc proc "$0/proc" &&
+		exec chroot "$0" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"' "$root" "$@"
 }

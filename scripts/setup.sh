@@ -6,13 +6,18 @@
 # their .debs, never installed into the host) and the kernel source tree that
 # provides the kselftest harness, checkpatch.pl and the debug kernel.
 #
-# Usage: scripts/setup.sh [--no-kernels]
+# "latest" (the newest kernel Debian ships, from sid) and "next" (experimental's
+# release candidate) are built for with the compiler their headers were made
+# with, inside a Debian root of their own suite: debootstrapped once, cached,
+# updated at most daily; nothing of theirs is installed into the host.
+#
+# Usage: scripts/setup.sh [--no-kernels] [latest] [next]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 HOST_PACKAGES="qemu-system-x86 busybox-static kmod cpio libnl-3-dev
 libnl-genl-3-dev sparse pahole flex bison libelf-dev libssl-dev bc xz-utils
-gnuplot-nox python3 dkms pkgconf"
+gnuplot-nox python3 dkms pkgconf debootstrap zstd gzip git ca-certificates"
 
 need_root() {
 	if [ "$(id -u)" -ne 0 ]; then
@@ -132,9 +137,125 @@ fetch_source() {
 	echo "$ver" >"$dest/VERSION"
 }
 
+# The Debian mirror the host's own apt uses, for the build roots.
+debian_mirror() {
+	local uri
+	uri=$(grep -hs -e '^URIs:' -e '^deb ' /etc/apt/sources.list.d/*.sources \
+		/etc/apt/sources.list.d/*.list /etc/apt/sources.list |
+		grep -o 'https\?://[^ ]*/debian/\?$' | head -n 1)
+	echo "${FASTIPC_DEBIAN_MIRROR:-${uri:-http://deb.debian.org/debian}}"
+}
+
+in_root() {
+	need_root
+	in_build_root "$@"
+}
+
+# A sid root for one of the unstable kernels ("latest" or "next"): made once
+# with debootstrap, kept under the cache.  The unstable suites' Release files
+# can be past their Valid-Until date on a mirror; the root's own apt is told
+# to accept them (the host's configuration is left alone).
+make_build_root() {
+	local name=$1 root=$FASTIPC_CACHE/roots/$1 mirror
+	[ -f "$root/.fastipc-complete" ] && return
+	mirror=$(debian_mirror)
+	need_root
+	mkdir -p "$FASTIPC_CACHE/roots"
+	# A debootstrap that finished is kept even if what follows failed.
+	if [ ! -f "$root.tmp/.fastipc-base" ]; then
+		say "making the $name build root (debootstrap sid, once)"
+		$SUDO rm -rf "$root" "$root.tmp"
+		$SUDO debootstrap --variant=buildd --include=ca-certificates sid \
+			"$root.tmp" "$mirror" >"$FASTIPC_CACHE/roots/$name.log" 2>&1 ||
+			die "debootstrap sid failed; see $FASTIPC_CACHE/roots/$name.log"
+		$SUDO touch "$root.tmp/.fastipc-base"
+	fi
+	echo 'Acquire::Check-Valid-Until "false";' |
+		$SUDO tee "$root.tmp/etc/apt/apt.conf.d/99fastipc" >/dev/null
+	{
+		echo "deb $mirror sid main"
+		if [ "$name" = next ]; then echo "deb $mirror experimental main"; fi
+	} | $SUDO tee "$root.tmp/etc/apt/sources.list" >/dev/null
+	$SUDO cp /etc/resolv.conf "$root.tmp/etc/resolv.conf" 2>/dev/null || true
+	$SUDO touch "$root.tmp/.fastipc-complete"
+	$SUDO mv "$root.tmp" "$root"
+}
+
+# The newest headers package version in the root: sid's through the
+# meta-package, experimental's through its own candidate there.
+resolve_unstable_kver() {
+	local name=$1 root=$FASTIPC_CACHE/roots/$1 ver
+	if [ "$name" = next ]; then
+		ver=$(in_root "$root" apt-cache madison linux-headers-amd64 |
+			awk -F'|' '$3 ~ /experimental/ { gsub(/ /, "", $2); print $2; exit }')
+		[ -n "$ver" ] || return 0
+		in_root "$root" apt-cache depends "linux-headers-amd64=$ver"
+	else
+		in_root "$root" apt-cache depends linux-headers-amd64
+	fi | awk '/Depends: linux-headers-[0-9]/ { sub("linux-headers-", "", $2); print $2; exit }'
+}
+
+# "latest" or "next": the headers (with their compiler) installed in the
+# root, the kernel image unpacked beside the other kernels.  The image lives
+# in linux-image-* (up to 6.x, under /boot) or linux-binary-* (7.x, under
+# /usr/lib/modules/KVER/).
+fetch_unstable_kernel() {
+	local name=$1 root=$FASTIPC_CACHE/roots/$1 dest=$FASTIPC_CACHE/kernels/$1
+	local kver stamp tmp pkg image
+	make_build_root "$name"
+	stamp=$root/var/lib/apt/fastipc-updated
+	if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440)" ]; then
+		say "updating the $name build root's package lists"
+		in_root "$root" apt-get update -qq || die "apt-get update failed in $root"
+		$SUDO touch "$stamp"
+	fi
+	kver=$(resolve_unstable_kver "$name")
+	[ -n "$kver" ] || die "no $name kernel in the archive (experimental has none now?)"
+	if [ -f "$dest/KVER" ] && [ "$(cat "$dest/KVER")" = "$kver" ] &&
+		[ -d "$root/usr/src/linux-headers-$kver" ]; then
+		return
+	fi
+	say "fetching kernel $name ($kver)"
+	in_root "$root" apt-get install -y -qq --no-install-recommends \
+		$([ "$name" = next ] && echo -t experimental) \
+		"linux-headers-$kver" pahole >/dev/null 2>&1 ||
+		die "cannot install linux-headers-$kver in the $name build root"
+	rm -rf "$dest"
+	mkdir -p "$dest"
+	tmp=$(mktemp -d)
+	for pkg in "linux-binary-$kver" "linux-image-$kver-unsigned" "linux-image-$kver"; do
+		in_root "$root" apt-cache show "$pkg" >/dev/null 2>&1 || continue
+		in_root "$root" sh -c "cd /tmp && apt-get download -qq $pkg" 2>/dev/null || continue
+		mv "$root"/tmp/"${pkg}"_*.deb "$tmp/" && break
+	done
+	image=$(compgen -G "$tmp/*.deb" | head -n 1) || die "no kernel image package for $kver"
+	dpkg-deb --fsys-tarfile "$image" | tar -x -C "$dest" --wildcards \
+		"./boot/vmlinuz-$kver" "./usr/lib/modules/$kver/vmlinuz" 2>/dev/null || true
+	if [ -f "$dest/usr/lib/modules/$kver/vmlinuz" ]; then
+		mkdir -p "$dest/boot"
+		mv "$dest/usr/lib/modules/$kver/vmlinuz" "$dest/boot/vmlinuz-$kver"
+		rm -rf "$dest/usr"
+	fi
+	[ -f "$dest/boot/vmlinuz-$kver" ] || die "no vmlinuz in $(basename "$image")"
+	extract_binder "$image" "$kver" "$dest"
+	rm -rf "$tmp"
+	echo "$kver" >"$dest/KVER"
+}
+
 install_host_packages
-if [ "${1:-}" != "--no-kernels" ]; then
+kernels=()
+for arg in "$@"; do
+	case $arg in
+	--no-kernels) kernels=(none) ;;
+	latest|next) kernels+=("$arg") ;;
+	*) die "usage: $0 [--no-kernels] [latest] [next]" ;;
+	esac
+done
+if [ "${kernels[0]:-}" != none ]; then
 	fetch_kernel 6.1 linux-headers-amd64
 	fetch_kernel 6.12 linux-headers-6.12-amd64
 	fetch_source
+	for k in "${kernels[@]}"; do
+		fetch_unstable_kernel "$k"
+	done
 fi

@@ -30,7 +30,7 @@ rm -rf "$dir"
 mkdir -p "$dir"
 cp -a "$FASTIPC_ROOT"/{Kbuild,VERSION,module,uapi} "$dir/"
 log=$dir/sparse.log
-make -s -C "$kdir" M="$dir" C=2 CHECK="sparse -Wsparse-error" modules >"$log" 2>&1 || status=1
+make -s -C "$kdir" M="$dir" FASTIPC_WERROR=y C=2 CHECK="sparse -Wsparse-error" modules >"$log" 2>&1 || status=1
 # Kernel headers of this vintage make sparse say a few things about
 # themselves; report only what concerns our files.
 if grep -E "^$dir/(module|uapi)/" "$log"; then
