@@ -7,10 +7,11 @@
 #   scripts/vm.sh cmd   KERNEL CMD [FILE...]  copy FILEs into /root, run CMD
 #   scripts/vm.sh shell KERNEL [FILE...]  interactive shell on the console
 #
-# KERNEL is 6.1, 6.12 or debug.  The run fails on a missing verdict, on any
+# KERNEL is 6.1, 6.12, latest, next or debug; CMD is a shell command line,
+# run as given.  The run fails on a missing verdict, on any
 # kernel splat in the console log, and on a taint other than out-of-tree (O)
 # and unsigned-module (E).  Logs go to build/vm/KERNEL/.  In test mode the last
-# line is "vm-KERNEL: N passed, N failed, N skipped".
+# line is "vm-KERNEL (RELEASE): N passed, N failed, N skipped".
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -49,15 +50,26 @@ if [ "$mode" = test ]; then
 	done
 	cp "$tests/ORDER" "$root/root/tests/ORDER"
 fi
+# Dynamically linked programs bring their libraries along, as the dynamic
+# loader resolves them (ldd fails for static programs and scripts: nothing to
+# bring).  A program built in this tree without an rpath finds libfastipc in
+# build/lib; a library from outside the loader's default directories lands in
+# the guest's /usr/lib, where the guest's loader finds it.
+bring_libraries() {
+	local prog=$1 lib guest
+	for lib in $(LD_LIBRARY_PATH=$FASTIPC_BUILD/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
+		ldd "$prog" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]* \(/ { print $1 }'); do
+		case ${lib%/*} in
+		/lib|/lib64|/usr/lib|/lib/x86_64-linux-gnu|/usr/lib/x86_64-linux-gnu) guest=$lib ;;
+		*) guest=/usr/lib/${lib##*/} ;;
+		esac
+		mkdir -p "$root${guest%/*}"
+		cp -L "$lib" "$root$guest"
+	done
+}
 for f in "${files[@]}"; do
 	cp -r "$f" "$root/root/"
-	# Dynamically linked programs bring their libraries along.
-	if file -L "$f" 2>/dev/null | grep -q 'dynamically linked'; then
-		for lib in $(ldd "$f" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }'); do
-			mkdir -p "$root$(dirname "$lib")"
-			cp -L "$lib" "$root$lib"
-		done
-	fi
+	[ -f "$f" ] && bring_libraries "$f"
 done
 [ -n "$cmd" ] && printf '%s\n' "$cmd" >"$root/root/cmd.sh"
 initrd=$out/initramfs.cpio.gz
@@ -167,7 +179,7 @@ test)
 	if [ $status -ne 0 ] && [ "$failed" -eq 0 ]; then
 		failed=1	# the run itself failed: count it
 	fi
-	echo "vm-$kernel: $passed passed, $failed failed, $skipped skipped"
+	echo "vm-$kernel ($kver): $passed passed, $failed failed, $skipped skipped"
 	;;
 cmd)
 	if [ $status -eq 0 ]; then
