@@ -1,10 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# fastipc: the module, the library, the selftests and the test VM.
+# fastipc: the module, the library, the tool, the selftests and the test VM.
 #
-#   make              build the module (against KDIR), library and selftests
+# For the machine in front of you (no package installs, no downloads):
+#   make              the module (against KDIR), library, fastipcctl, examples
+#   make install      module + depmod, udev rule, library, headers, man pages
+#   make uninstall    every file make install put there, the module included
+#   make dkms-install let DKMS rebuild the module for every new kernel
+#
+# For developers (these set up the test VM: Debian packages and kernels):
 #   make run          boot a test VM and show fastipc at work
 #   make check        run every selftest on each kernel of KERNELS
+#   make distcheck    make run and make check in a fresh Debian 12 root
 #   make style        checkpatch --strict and sparse on the module
 #   make bench        fastipc vs its peers in the test VM (ICOUNT=1: -icount)
 #   make profile      instructions per function of a round trip (MODES, ROUNDS)
@@ -16,21 +23,24 @@
 VERSION := $(shell cat VERSION)
 CACHE := $(or $(FASTIPC_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/fastipc)
 BUILD := $(CURDIR)/build
-KERNELS ?= 6.1 6.12 debug
+KERNELS ?= 6.1 6.12 latest debug
 KERNEL ?= 6.12
 
-# The running kernel's tree if it has one, else the test VM's 6.12 headers.
-ifeq ($(KDIR),)
-KDIR := $(wildcard /lib/modules/$(shell uname -r)/build)
-ifeq ($(KDIR),)
-KDIR = $(CACHE)/kernels/6.12/usr/src/linux-headers-$(shell cat $(CACHE)/kernels/6.12/KVER)
-NEED_SETUP := setup
+# Warnings are errors in the developer builds (and so in CI), not in a
+# user's build, which may meet a newer compiler than ours.
+DEVELOPER_GOALS := selftests run check distcheck style bench profile stress fuzz \
+	vm-run vm-shell installcheck debug-kernel setup
+ifneq ($(filter $(DEVELOPER_GOALS),$(MAKECMDGOALS)),)
+export FASTIPC_WERROR := y
 endif
-endif
+WERROR := $(if $(FASTIPC_WERROR),-Werror)
+
+# The running kernel's build tree unless KDIR names another.
+KDIR ?= /lib/modules/$(shell uname -r)/build
 
 CC ?= gcc
 CFLAGS ?= -O2 -g
-LIB_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -fPIC -fvisibility=hidden \
+LIB_CFLAGS := $(CFLAGS) -Wall -Wextra $(WERROR) -fPIC -fvisibility=hidden \
 	-Iuapi -DFASTIPC_LIB_VERSION='"$(VERSION)"'
 LIB_SONAME := libfastipc.so.0
 LIB_SO := $(BUILD)/lib/libfastipc.so.$(VERSION)
@@ -40,15 +50,25 @@ KSFT_DIR := $(CACHE)/src/linux/tools/testing/selftests
 EXAMPLES := $(BUILD)/examples/fastipc-hello $(BUILD)/examples/fastipc-echo-server \
 	$(BUILD)/examples/fastipc-echo-client
 
-all: module lib selftests examples
+# Install paths, with the usual names.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+
+all: module lib tools examples
 
 setup:
-	@scripts/setup.sh
+	@scripts/setup.sh $(filter latest next,$(KERNELS) $(KERNEL))
 
 debug-kernel: setup
 	@scripts/build-debug-kernel.sh >/dev/null
 
-module: $(NEED_SETUP)
+module:
+	@test -f $(KDIR)/Makefile || { echo "fastipc: no kernel build tree at $(KDIR):" \
+		"install your distribution's kernel headers for $$(uname -r)" \
+		"(Debian: linux-headers-$$(uname -r)) or point KDIR at a tree" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 lib: $(LIB_SO) $(LIB_A) $(LIB_PC)
@@ -66,38 +86,44 @@ $(LIB_SO): $(BUILD)/lib/fastipc.o lib/libfastipc.map
 $(LIB_A): $(BUILD)/lib/fastipc.o
 	$(AR) rcs $@ $^
 
+# Paths under PREFIX stay relative to it, so pkg-config --define-prefix works.
+PC_SUBST = -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	-e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+	-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|'
+
 $(LIB_PC): lib/libfastipc.pc.in VERSION
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(or $(PREFIX),/usr/local)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
+	sed $(PC_SUBST) $< >$@
 
-selftests: lib $(KSFT_DIR)/kselftest_harness.h
+selftests: setup lib
 	@mkdir -p $(BUILD)/selftests
 	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests KSFT_DIR=$(KSFT_DIR) LIBFASTIPC=$(LIB_A)
 
-$(KSFT_DIR)/kselftest_harness.h:
-	@scripts/setup.sh
-
-# The command-line tool on libnl-genl-3.  Linked statically so the test VM
-# needs no libnl; the linker warns that getpwuid() and friends need glibc's
-# shared NSS modules at run time: without them fastipcctl prints numbers.
+# The command-line tool on libnl-genl-3, linked dynamically (the test VM
+# brings its shared libraries along).  Without libnl's development files the
+# rest still builds, and make says what to install.
 FASTIPCCTL := $(BUILD)/bin/fastipcctl
-all: tools
-tools: $(FASTIPCCTL)
+LIBNL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+LIBNL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+tools: $(if $(LIBNL_LIBS),$(FASTIPCCTL),no-libnl)
+
+no-libnl:
+	@echo "fastipc: fastipcctl not built: it needs libnl-genl-3's development" \
+		"files (Debian: libnl-genl-3-dev, Fedora: libnl3-devel) and pkg-config" >&2
 
 $(FASTIPCCTL): lib/fastipcctl.c lib/fastipc.h uapi/linux/fastipc.h \
-		uapi/linux/fastipc_netlink.h $(LIB_A)
+		uapi/linux/fastipc_netlink.h $(LIB_SO)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Wall -Wextra -Werror -Iuapi -Ilib \
-		$(shell pkg-config --cflags libnl-genl-3.0) -static -o $@ $< $(LIB_A) \
-		$(shell pkg-config --static --libs libnl-genl-3.0)
+	$(CC) $(CFLAGS) -Wall -Wextra $(WERROR) -Iuapi -Ilib $(LIBNL_CFLAGS) -o $@ $< \
+		-L$(BUILD)/lib -lfastipc $(LIBNL_LIBS)
 
-.PHONY: tools
+.PHONY: tools no-libnl
 
 examples: $(EXAMPLES)
 
 $(BUILD)/examples/fastipc-%: lib/examples/%.c $(LIB_SO)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Wall -Wextra -Werror -Iuapi -Ilib -o $@ $< \
+	$(CC) $(CFLAGS) -Wall -Wextra $(WERROR) -Iuapi -Ilib -o $@ $< \
 		-L$(BUILD)/lib -lfastipc -Wl,-rpath,$(BUILD)/lib
 
 # The echo service: a server process, two clients, then a stop request.
@@ -112,8 +138,15 @@ run: setup lib examples
 check: setup $(if $(filter debug,$(KERNELS)),debug-kernel) selftests
 	@scripts/check.sh $(KERNELS)
 
-vm-run: setup
-	@scripts/vm.sh cmd $(KERNEL) "$(CMD)" $(FILES)
+# A new user's first hour: the README's two commands in a fresh Debian 12
+# root, on the committed tree.
+distcheck:
+	@scripts/distcheck.sh
+
+# CMD reaches the guest's shell exactly as typed: quotes, $, pipes.
+export FASTIPC_VM_CMD = $(value CMD)
+vm-run: setup lib
+	@scripts/vm.sh cmd $(KERNEL) "$$FASTIPC_VM_CMD" $(FILES)
 
 vm-shell: setup
 	@scripts/vm.sh shell $(KERNEL) $(FILES)
@@ -122,11 +155,11 @@ style: setup
 	@scripts/style.sh
 
 # fastipc and its peers in one guest boot; ICOUNT=1: same-CPU rows under -icount.
-bench: all
+bench: setup lib examples selftests
 	@ICOUNT=$(ICOUNT) scripts/bench.sh
 
 # Exact per-function instruction counts of a round trip (QEMU TCG plugin).
-profile: all
+profile: setup lib examples selftests
 	@ROUNDS=$(ROUNDS) scripts/profile.sh $(MODES)
 
 clean:
@@ -134,8 +167,8 @@ clean:
 	rm -f module/*.o module/*.ko module/*.mod* module/.*.cmd module/modules.order \
 		Module.symvers modules.order .*.cmd .module-common.o
 
-.PHONY: all setup debug-kernel module lib selftests examples run check vm-run \
-	vm-shell style clean
+.PHONY: all setup debug-kernel module lib selftests examples run check distcheck \
+	vm-run vm-shell style clean
 .PHONY: bench profile
 
 # Long runs, on the debug kernel unless KERNEL= says otherwise: DURATION
@@ -173,50 +206,64 @@ stress fuzz: setup $(if $(filter debug,$(LONG_KERNEL)),debug-kernel) selftests
 .PHONY: stress fuzz
 
 # --- installing -------------------------------------------------------------
-# make install [DESTDIR=...] [PREFIX=/usr/local] [AUTOLOAD=1]
-# The module goes where modules_install puts it (and depmod runs); the udev
-# rule, and with AUTOLOAD=1 a modules-load.d entry, under DESTDIR's /lib and
-# /etc; the rest under PREFIX.  The uapi headers are copied under
-# include/fastipc/, so programs need no matching kernel headers.
-PREFIX ?= /usr/local
+# make install [DESTDIR=...] [PREFIX=/usr/local] [BINDIR= LIBDIR= INCLUDEDIR=
+# MANDIR=] [AUTOLOAD=1]
+# The module goes where modules_install puts it, for KDIR's kernel release
+# (updates/module/), and depmod runs (not into a DESTDIR: a package runs it
+# where it is installed); the udev rule, and with AUTOLOAD=1 a
+# modules-load.d entry, under DESTDIR's /lib and /etc; the rest under the
+# directories above.  The uapi headers are copied under INCLUDEDIR/fastipc/,
+# so programs need no matching kernel headers.  Nothing here downloads or
+# installs packages.
 UDEVDIR ?= /lib/udev/rules.d
 MODULES_LOAD_DIR ?= /etc/modules-load.d
 DKMS_DIR := /usr/src/fastipc-$(VERSION)
 INSTALL := install
 MAN_PAGES := $(wildcard lib/man/*.[378])
+MODDIR = $(DESTDIR)/lib/modules/$(KRELEASE)
+KRELEASE = $(shell $(MAKE) -s -C $(KDIR) kernelrelease)
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install CONFIG_MODULE_SIG_ALL= \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR))
-	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(shell $(MAKE) -s -C $(KDIR) kernelrelease)
+	$(if $(DESTDIR),,depmod $(KRELEASE))
 	$(INSTALL) -D -m 644 scripts/60-fastipc.rules $(DESTDIR)$(UDEVDIR)/60-fastipc.rules
 	$(if $(AUTOLOAD),echo fastipc | $(INSTALL) -D -m 644 /dev/stdin \
 		$(DESTDIR)$(MODULES_LOAD_DIR)/fastipc.conf)
-	$(INSTALL) -D -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/$(notdir $(LIB_SO))
-	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(PREFIX)/lib/$(LIB_SONAME)
-	ln -sf $(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/libfastipc.so
-	$(INSTALL) -D -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/libfastipc.a
-	$(INSTALL) -D -m 644 lib/fastipc.h $(DESTDIR)$(PREFIX)/include/fastipc.h
-	$(INSTALL) -D -m 644 -t $(DESTDIR)$(PREFIX)/include/fastipc/linux uapi/linux/*.h
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' lib/libfastipc.pc.in | \
-		$(INSTALL) -D -m 644 /dev/stdin $(DESTDIR)$(PREFIX)/lib/pkgconfig/libfastipc.pc
-	$(INSTALL) -D -m 755 $(FASTIPCCTL) $(DESTDIR)$(PREFIX)/bin/fastipcctl
+	$(INSTALL) -D -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO))
+	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libfastipc.so
+	$(INSTALL) -D -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libfastipc.a
+	$(INSTALL) -D -m 644 lib/fastipc.h $(DESTDIR)$(INCLUDEDIR)/fastipc.h
+	$(INSTALL) -D -m 644 -t $(DESTDIR)$(INCLUDEDIR)/fastipc/linux uapi/linux/*.h
+	sed $(PC_SUBST) lib/libfastipc.pc.in | \
+		$(INSTALL) -D -m 644 /dev/stdin $(DESTDIR)$(LIBDIR)/pkgconfig/libfastipc.pc
+	$(if $(wildcard $(FASTIPCCTL)),$(INSTALL) -D -m 755 $(FASTIPCCTL) \
+		$(DESTDIR)$(BINDIR)/fastipcctl)
 	for page in $(MAN_PAGES); do \
 		section=$${page##*.}; \
 		sed '/^\.TH/s/"fastipc [0-9][^"]*"/"fastipc $(VERSION)"/' $$page | \
 			$(INSTALL) -D -m 644 /dev/stdin \
-			$(DESTDIR)$(PREFIX)/share/man/man$$section/$$(basename $$page); \
+			$(DESTDIR)$(MANDIR)/man$$section/$$(basename $$page); \
 	done
 
+# The module of every kernel release it was installed for, then depmod for
+# each (in a DESTDIR: the directories the install made, where empty).
 uninstall:
-	rm -f $(DESTDIR)/lib/modules/*/updates/fastipc.ko $(DESTDIR)/lib/modules/*/extra/fastipc.ko
+	for dir in $(DESTDIR)/lib/modules/*; do \
+		ls $$dir/updates/module/fastipc.ko* >/dev/null 2>&1 || continue; \
+		rm -f $$dir/updates/module/fastipc.ko*; \
+		rmdir $$dir/updates/module $$dir/updates 2>/dev/null; \
+		if [ -z "$(DESTDIR)" ]; then depmod $${dir##*/} || exit 1; \
+		else rmdir $$dir $(DESTDIR)/lib/modules $(DESTDIR)/lib 2>/dev/null; fi; \
+	done; true
 	rm -f $(DESTDIR)$(UDEVDIR)/60-fastipc.rules $(DESTDIR)$(MODULES_LOAD_DIR)/fastipc.conf
-	rm -f $(DESTDIR)$(PREFIX)/lib/libfastipc.so* $(DESTDIR)$(PREFIX)/lib/libfastipc.a
-	rm -f $(DESTDIR)$(PREFIX)/lib/pkgconfig/libfastipc.pc $(DESTDIR)$(PREFIX)/include/fastipc.h
-	rm -rf $(DESTDIR)$(PREFIX)/include/fastipc
-	rm -f $(DESTDIR)$(PREFIX)/bin/fastipcctl
+	rm -f $(DESTDIR)$(LIBDIR)/libfastipc.so* $(DESTDIR)$(LIBDIR)/libfastipc.a
+	rm -f $(DESTDIR)$(LIBDIR)/pkgconfig/libfastipc.pc $(DESTDIR)$(INCLUDEDIR)/fastipc.h
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/fastipc
+	rm -f $(DESTDIR)$(BINDIR)/fastipcctl
 	for page in $(MAN_PAGES); do \
-		rm -f $(DESTDIR)$(PREFIX)/share/man/man$${page##*.}/$$(basename $$page); \
+		rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$$(basename $$page); \
 	done
 
 # DKMS: only the module's build inputs, under /usr/src; then add, build and
