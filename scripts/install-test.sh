@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install fastipc into a scratch DESTDIR and check it as a user would: the
-# file list, a program built with pkg-config against the installed tree and
-# run in the test VM, the installed man pages' version, uninstall, and a
-# DKMS build against the 6.12 headers.  Ends with
-# "install: N passed, N failed, N skipped".
+# Install fastipc into a scratch DESTDIR and check it as a user would: a user
+# build that touches nothing but the tree (no package installs, downloads or
+# cache), the file list, the install directories, a program built with
+# pkg-config against the installed tree and run in the test VM, one built
+# from the tree as the README says and run with make vm-run, the installed man
+# pages' version, uninstall (the module included), and a DKMS build against
+# the 6.12 headers.  Ends with "install: N passed, N failed, N skipped".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -51,16 +53,58 @@ expected_files() {
 }
 
 installed_files() {
-	(cd "$dest" && find . \( -type f -o -type l \) | sed 's|^\./||' |
+	(cd "$1" && find . \( -type f -o -type l \) | sed 's|^\./||' |
 		grep -v '^lib/modules/' | sort)
 }
 
+read -r kver _ kdir < <(kernel_paths 6.12)
+
+# A user's build: a copy of the tree, with every tool that could install or
+# download replaced by one that records its call and fails, and a cache and
+# HOME that must stay empty.
+user_build() {
+	local tree=$work/user-tree shims=$work/shims tool
+	mkdir -p "$tree" "$shims" "$work/home"
+	git ls-files -z | xargs -0 cp --parents -t "$tree"
+	for tool in apt apt-get apt-cache dpkg dpkg-deb debootstrap wget curl sudo \
+		qemu-system-x86_64 chroot; do
+		printf '#!/bin/sh\necho "%s $*" >>%s\nexit 1\n' "$tool" "$work/forbidden" \
+			>"$shims/$tool"
+		chmod +x "$shims/$tool"
+	done
+	(cd "$tree" && env PATH="$shims:$PATH" HOME="$work/home" FASTIPC_CACHE="$work/cache" \
+		make -s KDIR="$kdir" &&
+		env PATH="$shims:$PATH" HOME="$work/home" FASTIPC_CACHE="$work/cache" \
+		make -s install uninstall KDIR="$kdir" DESTDIR="$work/user-dest" PREFIX=/usr) || return 1
+	if [ -s "$work/forbidden" ]; then
+		echo "the user build ran:"; cat "$work/forbidden"; return 1
+	fi
+	if [ -e "$work/cache" ] || [ -n "$(ls -A "$work/home")" ]; then
+		echo "the user build wrote a cache or into HOME"; return 1
+	fi
+	test -f "$tree/module/fastipc.ko" && test -x "$tree/build/bin/fastipcctl"
+}
+check "make, make install, make uninstall: no apt-get, no download, no cache" user_build
+
 check "make install into a DESTDIR" \
-	make -s install DESTDIR="$dest" PREFIX=/usr AUTOLOAD=1
-check "the module is installed" \
-	compgen -G "$dest/lib/modules/*/updates/*/fastipc.ko*"
+	make -s install KDIR="$kdir" DESTDIR="$dest" PREFIX=/usr AUTOLOAD=1
+check "the module is installed for $kver" \
+	compgen -G "$dest/lib/modules/$kver/updates/module/fastipc.ko*"
 check "the installed files are exactly the expected ones" \
-	diff -u <(expected_files | sort) <(installed_files)
+	diff -u <(expected_files | sort) <(installed_files "$dest")
+
+relocated_install() {
+	local to=$work/relocated
+	make -s install KDIR="$kdir" DESTDIR="$to" PREFIX=/opt/f BINDIR=/opt/b \
+		LIBDIR=/opt/l INCLUDEDIR=/opt/i MANDIR=/opt/m || return 1
+	(cd "$to" && find opt -maxdepth 1 -mindepth 1 | sort | tr '\n' ' ') | tee "$work/dirs"
+	[ "$(cat "$work/dirs")" = "opt/b opt/i opt/l opt/m " ] || return 1
+	grep -qx 'libdir=/opt/l' "$to/opt/l/pkgconfig/libfastipc.pc" || return 1
+	make -s uninstall KDIR="$kdir" DESTDIR="$to" PREFIX=/opt/f BINDIR=/opt/b \
+		LIBDIR=/opt/l INCLUDEDIR=/opt/i MANDIR=/opt/m || return 1
+	test -z "$(find "$to" ! -type d)"
+}
+check "install and uninstall honour BINDIR, LIBDIR, INCLUDEDIR, MANDIR" relocated_install
 # Every page but the one-line .so links says which version it documents.
 check "man pages carry the version ($version)" \
 	bash -c "! grep -L -e '^\\.TH .*\"fastipc $version\"' -e '^\\.so ' \
@@ -77,11 +121,22 @@ check "a program builds with pkg-config --cflags --libs" \
 check "that program runs against the module in the VM" \
 	bash -c "FASTIPC_VM_OUT=$work/vm scripts/vm.sh cmd 6.12 /root/fastipc-hello-installed \
 		$work/fastipc-hello-installed | grep -q 'talks to the fastipc module'"
-check "make uninstall removes every file" \
-	bash -c "make -s uninstall DESTDIR=$dest PREFIX=/usr && test -z \"\$(find $dest ! -type d | grep -v /lib/modules/)\""
+# As the README says: from the tree, no rpath; vm-run brings the library, and
+# the command goes to the guest's shell exactly as typed.
+readme_program() {
+	gcc -Wall -Werror -Iuapi -Ilib -o "$work/myprog" lib/examples/hello.c \
+		-Lbuild/lib -lfastipc || return 1
+	FASTIPC_VM_OUT=$work/vm-readme make -s vm-run KERNEL=6.12 FILES="$work/myprog" \
+		CMD='/root/myprog | grep -q "talks to" && v="$(echo a\"b)" && echo "quoted: $v|$((6*7))"' |
+		tee "$work/readme.out" || return 1
+	grep -qx 'quoted: a"b|42' "$work/readme.out"
+}
+check "a program built as the README says runs with make vm-run CMD=\"...\"" readme_program
+
+check "make uninstall removes every file, the module included" \
+	bash -c "make -s uninstall KDIR=$kdir DESTDIR=$dest PREFIX=/usr && test -z \"\$(find $dest ! -type d)\""
 
 if command -v dkms >/dev/null; then
-	read -r kver _ kdir < <(kernel_paths 6.12)
 	check "make dkms-install copies only the build inputs" \
 		bash -c "make -s dkms-install DESTDIR=$work/src && \
 			test -f $work/src/usr/src/fastipc-$version/dkms.conf && \
