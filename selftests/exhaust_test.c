@@ -54,9 +54,11 @@ static const char *const limits[] = {
 
 static char block[256 * KIB];
 
-static int become(uid_t uid)
+static int become_uid(uid_t uid)
 {
-	return setresgid(uid, uid, uid) || setresuid(uid, uid, uid) ? -1 : 0;
+	const struct identity id = { "user", uid, uid, 0 };
+
+	return become(&id);
 }
 
 /* Run @fn(@arg) as @uid in a child; its result (0..99), or 100+ on death. */
@@ -68,7 +70,7 @@ static int run_as(uid_t uid, int (*fn)(void *), void *arg)
 	if (pid < 0)
 		return 200;
 	if (!pid)
-		_exit(become(uid) ? 99 : fn(arg));
+		_exit(become_uid(uid) ? 99 : fn(arg));
 	if (waitpid(pid, &status, 0) != pid)
 		return 201;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
@@ -98,7 +100,7 @@ static int hog_start(struct hog *h, int (*fill)(void *), int (*after)(void *), v
 		close(go[1]);
 		close(ready[0]);
 		umask(0);	/* its endpoints' modes as given */
-		ret = become(HOG_UID) ? 99 : fill(arg);
+		ret = become_uid(HOG_UID) ? 99 : fill(arg);
 		if (write(ready[1], &ret, sizeof(ret)) != sizeof(ret) || ret)
 			_exit(ret);
 		if (read(go[0], &c, 1) != 1)

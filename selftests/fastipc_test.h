@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers the fastipc selftests share: the module's parameters, fdinfo
- * fields, the monotonic clock.
+ * fields, the monotonic clock, running a function as another user, passing
+ * an fd over a UNIX socket.
  */
 #ifndef FASTIPC_TEST_H
 #define FASTIPC_TEST_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define FASTIPC_PARAMS "/sys/module/fastipc/parameters/"
@@ -83,6 +87,87 @@ static inline uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+#define OWNER_UID 1000
+#define GROUP_GID 1000
+
+/* Who a test child becomes. */
+struct identity {
+	const char *what;
+	uid_t uid;
+	gid_t gid;
+	gid_t supplementary;	/* 0: none */
+};
+
+static inline int become(const struct identity *id)
+{
+	gid_t groups[1] = { id->supplementary };
+
+	if (setgroups(id->supplementary ? 1 : 0, groups) ||
+	    setresgid(id->gid, id->gid, id->gid) ||
+	    setresuid(id->uid, id->uid, id->uid))
+		return -errno;
+	return 0;
+}
+
+/* Run @fn(@arg) in a child as @id; returns its result (a negative errno or 0+). */
+static inline int as(const struct identity *id, int (*fn)(const void *arg), const void *arg)
+{
+	int pipefd[2], result = -ECHILD;
+	pid_t child;
+
+	if (pipe(pipefd))
+		return -errno;
+	child = fork();
+	if (!child) {
+		result = id ? become(id) : 0;
+		if (!result)
+			result = fn(arg);
+		if (write(pipefd[1], &result, sizeof(result)) != sizeof(result))
+			_exit(1);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &result, sizeof(result)) != sizeof(result))
+		result = -ECHILD;
+	close(pipefd[0]);
+	waitpid(child, NULL, 0);
+	return result;
+}
+
+/* Pass @fd over @sock with SCM_RIGHTS; 0 or -1. */
+static inline int send_fd(int sock, int fd)
+{
+	char data = 'f', control[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+}
+
+static inline int recv_fd(int sock)
+{
+	char data, control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control),
+	};
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1 || !CMSG_FIRSTHDR(&msg))
+		return -1;
+	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+	return fd;
 }
 
 #endif /* FASTIPC_TEST_H */

@@ -21,60 +21,15 @@
 #include <unistd.h>
 
 #include "fastipc.h"
+#include "fastipc_test.h"
 #include "kselftest_harness.h"
 
 #define MS 1000000ULL
-#define OWNER_UID 1000
-#define GROUP_GID 1000
-
-/* Who a test child becomes. */
-struct identity {
-	const char *what;
-	uid_t uid;
-	gid_t gid;
-	gid_t supplementary;	/* 0: none */
-};
 
 static const struct identity owner = { "owner", OWNER_UID, GROUP_GID, 0 };
 static const struct identity group = { "group", 1001, GROUP_GID, 0 };
 static const struct identity supplementary = { "supp. group", 1002, 1002, GROUP_GID };
 static const struct identity other = { "other", 1003, 1003, 0 };
-
-static int become(const struct identity *id)
-{
-	gid_t groups[1] = { id->supplementary };
-
-	if (setgroups(id->supplementary ? 1 : 0, groups) ||
-	    setresgid(id->gid, id->gid, id->gid) ||
-	    setresuid(id->uid, id->uid, id->uid))
-		return -errno;
-	return 0;
-}
-
-/* Run @fn(@arg) in a child as @id; returns its result (a negative errno or 0+). */
-static int as(const struct identity *id, int (*fn)(const void *arg), const void *arg)
-{
-	int pipefd[2], result = -ECHILD;
-	pid_t child;
-
-	if (pipe(pipefd))
-		return -errno;
-	child = fork();
-	if (!child) {
-		result = id ? become(id) : 0;
-		if (!result)
-			result = fn(arg);
-		if (write(pipefd[1], &result, sizeof(result)) != sizeof(result))
-			_exit(1);
-		_exit(0);
-	}
-	close(pipefd[1]);
-	if (read(pipefd[0], &result, sizeof(result)) != sizeof(result))
-		result = -ECHILD;
-	close(pipefd[0]);
-	waitpid(child, NULL, 0);
-	return result;
-}
 
 static int try_connect(const void *name)
 {
