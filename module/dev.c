@@ -169,22 +169,37 @@ static void fastipc_payload_from_user(struct fastipc_payload *payload,
 		iov_iter_ubuf(iter, ITER_SOURCE, u64_to_user_ptr(data), len);
 }
 
-/* Make @priv an fd of @fops; the fd is installed last, nothing fails after. */
+/*
+ * An fd of @fops for @priv, reserved but not yet installed: the caller
+ * publishes the object, then installs the fd (nothing may fail after), or
+ * puts both back.  An endpoint fd's @fops also say which rights it carries
+ * (see fastipc_receiver_fops).
+ */
+static int fastipc_fd_reserve(const char *name, const struct file_operations *fops,
+			      void *priv, struct file **file)
+{
+	int fd;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	*file = anon_inode_getfile(name, fops, priv, O_RDWR);
+	if (IS_ERR(*file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(*file);
+	}
+	return fd;
+}
+
 static int fastipc_fd_install(const char *name, const struct file_operations *fops,
 			      void *priv)
 {
 	struct file *file;
 	int fd;
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	file = anon_inode_getfile(name, fops, priv, O_RDWR);
-	if (IS_ERR(file)) {
-		put_unused_fd(fd);
-		return PTR_ERR(file);
-	}
-	fd_install(fd, file);
+	fd = fastipc_fd_reserve(name, fops, priv, &file);
+	if (fd >= 0)
+		fd_install(fd, file);
 	return fd;
 }
 
@@ -219,7 +234,13 @@ static struct fastipc_pages *fastipc_pin_user(u64 uaddr, size_t len, bool writab
 }
 
 static const struct file_operations fastipc_endpoint_fops;
+static const struct file_operations fastipc_receiver_fops;
 static const struct file_operations fastipc_connection_fops;
+
+static bool fastipc_is_endpoint_file(struct file *file)
+{
+	return file->f_op == &fastipc_endpoint_fops || file->f_op == &fastipc_receiver_fops;
+}
 
 /* --- context fd ---------------------------------------------------------- */
 
@@ -247,6 +268,7 @@ static long fastipc_ioctl_create_endpoint(struct file *file, void *arg)
 	bool persistent = req->flags & FASTIPC_ENDPOINT_PERSISTENT;
 	char name[FASTIPC_NAME_MAX] = "";
 	struct fastipc_endpoint *ep;
+	struct file *epfile;
 	int ret, fd;
 
 	if (req->flags & ~FASTIPC_ENDPOINT_FLAGS_ALL || req->mode & ~0777 ||
@@ -263,30 +285,24 @@ static long fastipc_ioctl_create_endpoint(struct file *file, void *arg)
 	if (IS_ERR(ep))
 		return PTR_ERR(ep);
 	fastipc_endpoint_file_opened(ep);
+	fd = fastipc_fd_reserve("[fastipc-endpoint]", &fastipc_endpoint_fops, ep, &epfile);
+	if (fd < 0)
+		goto undo_file_opened;
+	/* Published last: nobody hears of an endpoint whose fd could not be made. */
 	ret = fastipc_registry_add(ep, name, persistent);
-	if (ret)
-		goto err_registry;
-	fd = fastipc_fd_install("[fastipc-endpoint]", &fastipc_endpoint_fops, ep);
-	if (fd < 0) {
-		ret = fd;
-		goto err_fd;
+	if (ret) {
+		/* The file's release undoes the rest. */
+		put_unused_fd(fd);
+		fput(epfile);
+		return ret;
 	}
+	fd_install(fd, epfile);
 	return fd;
 
-err_fd:
-	if (persistent) {
-		/* Undo the registry's hold too: nobody has seen the fd. */
-		fastipc_registry_unlink(file->private_data, name);
-	}
-	if (fastipc_endpoint_file_closed(ep))
-		fastipc_registry_remove(ep);
-	fastipc_endpoint_put(ep);
-	return ret;
-
-err_registry:
+undo_file_opened:
 	fastipc_endpoint_file_closed(ep);
 	fastipc_endpoint_put(ep);
-	return ret;
+	return fd;
 }
 
 /* A connection to @ep, which the caller holds a reference on. */
@@ -363,9 +379,16 @@ static long fastipc_ioctl_open_endpoint(struct file *file, void *arg)
 	ep = fastipc_endpoint_by_name(file, arg, FASTIPC_MAY_READ);
 	if (IS_ERR(ep))
 		return PTR_ERR(ep);
-	/* The lookup's reference becomes the new fd's. */
-	fastipc_endpoint_file_opened(ep);
-	fd = fastipc_fd_install("[fastipc-endpoint]", &fastipc_endpoint_fops, ep);
+	/*
+	 * The lookup's reference becomes the new fd's.  Read permission grants
+	 * receiving, not connecting: the fd carries only that right, wherever
+	 * it is passed.
+	 */
+	if (!fastipc_endpoint_file_reopened(ep)) {
+		fastipc_endpoint_put(ep);
+		return -ENOENT;
+	}
+	fd = fastipc_fd_install("[fastipc-endpoint]", &fastipc_receiver_fops, ep);
 	if (fd < 0) {
 		if (fastipc_endpoint_file_closed(ep))
 			fastipc_registry_remove(ep);
@@ -384,7 +407,7 @@ static struct fastipc_endpoint *fastipc_endpoint_target(struct file *file, u64 u
 	struct fastipc_endpoint *ep;
 	int ret;
 
-	if (file->f_op == &fastipc_endpoint_fops) {
+	if (fastipc_is_endpoint_file(file)) {
 		if (uname)
 			return ERR_PTR(-EINVAL);
 		ep = file->private_data;
@@ -532,6 +555,9 @@ static long fastipc_ioctl_connect_endpoint(struct file *file, void *arg)
 		return -EINVAL;
 	if (req->name || req->flags & FASTIPC_CONNECT_WAIT)
 		return -EINVAL;
+	/* Only the creator's fd (and its copies) carries the right to connect. */
+	if (file->f_op != &fastipc_endpoint_fops)
+		return -EBADF;
 	return fastipc_connection_open(file->private_data);
 }
 
@@ -661,17 +687,25 @@ static int fastipc_endpoint_mmap(struct file *file, struct vm_area_struct *vma)
 	return fastipc_buffer_mmap(buf, vma);
 }
 
-static const struct file_operations fastipc_endpoint_fops = {
-	.owner = THIS_MODULE,
-	.mmap = fastipc_endpoint_mmap,
-	.release = fastipc_endpoint_file_release,
-	.unlocked_ioctl = fastipc_endpoint_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-	.poll = fastipc_endpoint_poll,
-	.fasync = fastipc_endpoint_fasync,
-	.show_fdinfo = fastipc_endpoint_show_fdinfo,
-	.llseek = noop_llseek,
-};
+/*
+ * Two kinds of endpoint fd, told apart by their file_operations: the
+ * creator's carries every right of the endpoint, one opened by name with
+ * read permission (OPEN_ENDPOINT) only receiving, replying and mapping.
+ */
+#define FASTIPC_ENDPOINT_FOPS {					\
+	.owner = THIS_MODULE,					\
+	.mmap = fastipc_endpoint_mmap,				\
+	.release = fastipc_endpoint_file_release,		\
+	.unlocked_ioctl = fastipc_endpoint_ioctl,		\
+	.compat_ioctl = compat_ptr_ioctl,			\
+	.poll = fastipc_endpoint_poll,				\
+	.fasync = fastipc_endpoint_fasync,			\
+	.show_fdinfo = fastipc_endpoint_show_fdinfo,		\
+	.llseek = noop_llseek,					\
+}
+
+static const struct file_operations fastipc_endpoint_fops = FASTIPC_ENDPOINT_FOPS;
+static const struct file_operations fastipc_receiver_fops = FASTIPC_ENDPOINT_FOPS;
 
 /* --- connection fd ------------------------------------------------------- */
 

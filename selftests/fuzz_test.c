@@ -596,7 +596,7 @@ static uint64_t roffset(struct rng *r)
 static const int e_info[] = { 0 };
 static const int e_create[] = { ENAMETOOLONG, ENOSPC, ENOMEM, EEXIST, EMFILE, 0 };
 static const int e_connect[] = { ENAMETOOLONG, ENOENT, EAGAIN, ETIMEDOUT, EINTR, EACCES,
-				 EMFILE, ENOMEM, 0 };
+				 EBADF, EMFILE, ENOMEM, 0 };
 static const int e_stat[] = { ENAMETOOLONG, ENOENT, 0 };
 static const int e_set[] = { ENAMETOOLONG, ENOENT, EPERM, 0 };
 static const int e_send[] = { EMSGSIZE, ENOMEM, ENOBUFS, EPIPE, EAGAIN, ETIMEDOUT, EINTR,

@@ -527,6 +527,8 @@ struct fastipc_buffer_create {
  *		(without CONNECT_WAIT)
  *	EAGAIN, ETIMEDOUT, EINTR	CONNECT_WAIT: the name did not appear
  *	EACCES	no write permission on the endpoint
+ *	EBADF	on an endpoint fd opened with OPEN_ENDPOINT (or a copy of one):
+ *		it carries receiving only; only the creator's fd connects
  *	EMFILE, ENOMEM
  *
  * FASTIPC_IOC_OPEN_ENDPOINT (context fd) - returns another endpoint fd for
