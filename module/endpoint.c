@@ -109,6 +109,23 @@ void fastipc_endpoint_file_opened(struct fastipc_endpoint *ep)
 	spin_unlock(&ep->lock);
 }
 
+/*
+ * One more fd for an endpoint that has one already (OPEN_ENDPOINT).  False
+ * once its last fd is gone: it is dying, and a new fd must not revive a
+ * queue that was shut down.  The test and the count are one step.
+ */
+bool fastipc_endpoint_file_reopened(struct fastipc_endpoint *ep)
+{
+	bool alive;
+
+	spin_lock(&ep->lock);
+	alive = ep->nr_files && !ep->dead;
+	if (alive)
+		ep->nr_files++;
+	spin_unlock(&ep->lock);
+	return alive;
+}
+
 /* Returns true when that was the last endpoint fd: the endpoint is now dead. */
 bool fastipc_endpoint_file_closed(struct fastipc_endpoint *ep)
 {

@@ -453,6 +453,7 @@ struct fastipc_endpoint *fastipc_endpoint_create(const struct cred *cred,
 void fastipc_endpoint_put(struct fastipc_endpoint *ep);
 bool fastipc_endpoint_get_live(struct fastipc_endpoint *ep);
 void fastipc_endpoint_file_opened(struct fastipc_endpoint *ep);
+bool fastipc_endpoint_file_reopened(struct fastipc_endpoint *ep);
 bool fastipc_endpoint_file_closed(struct fastipc_endpoint *ep);
 struct fastipc_connection *fastipc_connection_create(struct fastipc_endpoint *ep,
 						     const struct cred *cred);

@@ -74,6 +74,7 @@ static struct fastipc_msg *fastipc_msg_alloc(size_t inline_capacity)
 	msg->reply_direct = false;
 	msg->copy_waiter = false;
 	msg->reply_bounded = false;
+	msg->is_hangup = false;
 	init_waitqueue_head(&msg->done_wait);
 	return msg;
 }
@@ -129,9 +130,28 @@ static void fastipc_msg_free(struct fastipc_msg *msg)
 	kfree(msg);
 }
 
+/* What the receiver learns of the sender: whoever sends, as they send. */
+static void fastipc_msg_stamp(struct fastipc_msg *msg)
+{
+	msg->uid = current_euid();
+	msg->gid = current_egid();
+	msg->sender = get_task_struct(current);
+}
+
+/*
+ * A connection's last message, stamped now, by the task that gives the
+ * connection its buffer: it is sent from ->release, which runs in whoever
+ * dropped the last file reference, and that task speaks for nobody.
+ */
 struct fastipc_msg *fastipc_msg_alloc_hangup(void)
 {
-	return fastipc_msg_alloc(0);
+	struct fastipc_msg *msg = fastipc_msg_alloc(0);
+
+	if (msg) {
+		msg->is_hangup = true;
+		fastipc_msg_stamp(msg);
+	}
+	return msg;
 }
 
 void fastipc_msg_free_spare(struct fastipc_msg *msg)
@@ -236,16 +256,14 @@ static int fastipc_msg_fill(struct fastipc_msg *msg,
 	}
 
 	msg->len = len;
-	msg->is_hangup = false;
 	msg->type = type;
 	msg->token = 0;
 	msg->cookie = 0;
 	msg->conn_id = conn->id;
 	msg->error = 0;
 	msg->withdrawn = false;
-	msg->uid = current_euid();
-	msg->gid = current_egid();
-	msg->sender = get_task_struct(current);
+	if (!msg->is_hangup)
+		fastipc_msg_stamp(msg);
 	return 0;
 }
 
@@ -1111,7 +1129,6 @@ void fastipc_connection_hangup(struct fastipc_connection *conn)
 	if (fastipc_msg_fill(msg, conn, 0, &none))
 		goto drop;
 	msg->in_buffer = false;
-	msg->is_hangup = true;
 
 	spin_lock(&ep->lock);
 	if (ep->dead) {
