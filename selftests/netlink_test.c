@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -722,6 +723,50 @@ TEST_F(nl, events_created_peer_gone_destroyed)
 	/* In the order they happened. */
 	EXPECT_LT(created, gone);
 	EXPECT_LT(gone, destroyed);
+	genl_close(&ev);
+}
+
+/*
+ * A create that fails publishes nothing: with no fd free, CREATE_ENDPOINT
+ * gets EMFILE before the name is entered, so no listener ever hears of it.
+ */
+TEST_F(nl, failed_create_is_never_announced)
+{
+	char name[FASTIPC_NAME_MAX], sentinel[FASTIPC_NAME_MAX];
+	struct rlimit old, none;
+	struct genl ev;
+	long long id;
+	size_t i;
+	int ret, fd;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	ret = events_open(&ev);
+	ASSERT_EQ(0, ret);
+	self->eps.nr = 0;
+	unique_name(name, sizeof(name), "nofd");
+	unique_name(sentinel, sizeof(sentinel), "after");
+
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &old));
+	fd = dup(0);
+	ASSERT_LE(0, fd);
+	close(fd);
+	none = old;
+	none.rlim_cur = fd;		/* the lowest free fd is now out of reach */
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &none));
+	ret = fastipc_endpoint_create_persistent(self->ctx, name, 0600);
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &old));
+	EXPECT_EQ(-EMFILE, ret);
+	/* Nothing was left under the name either. */
+	EXPECT_EQ(-ENOENT, fastipc_unlink(self->ctx, name));
+
+	fd = fastipc_endpoint_create(self->ctx, sentinel, 0600);
+	ASSERT_LE(0, fd);
+	id = fdinfo(fd, "endpoint_id");
+	ASSERT_NE(NULL, wait_event(&ev, &self->eps, id, FASTIPC_CMD_ENDPOINT_CREATED));
+	for (i = 0; i < self->eps.nr; i++)
+		EXPECT_STRNE(name, self->eps.ep[i].name);
+	close(fd);
 	genl_close(&ev);
 }
 
