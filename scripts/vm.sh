@@ -142,6 +142,13 @@ verdict() {
 		grep -aE -m 20 "$splats" "$console" | sed 's/^/    /'
 		return 1
 	fi
+	# A guest that lost a CPU would race nothing: every kernel must bring
+	# up all it was given (the debug kernel once booted with one).
+	if ! grep -aq "smp: Brought up .*, ${FASTIPC_VM_SMP:-2} CPU" "$console"; then
+		echo "vm-$kernel: the kernel did not bring up ${FASTIPC_VM_SMP:-2} CPUs:"
+		grep -a -m 3 'smp: \|nr_cpu_ids' "$console" | sed 's/^/    /'
+		return 1
+	fi
 	taint=$(sed -n 's/.*FASTIPC-TAINT \([0-9]*\).*/\1/p' "$console" | tail -n 1)
 	if [ -z "$taint" ] || [ $((taint & ~(4096 | 8192))) -ne 0 ]; then
 		echo "vm-$kernel: unexpected kernel taint '${taint:-none}'"
