@@ -22,12 +22,11 @@ root=$dir/root
 mkdir -p "$dir"
 
 if [ ! -f "$base" ]; then
-	mirror=$(grep -hs -e '^URIs:' -e '^deb ' /etc/apt/sources.list.d/*.sources \
-		/etc/apt/sources.list | grep -o 'https\?://[^ ]*/debian/\?$' | head -n 1)
+	mirror=$(debian_mirror)
 	say "making the clean Debian 12 base root (once)"
 	rm -rf "$root"
 	debootstrap --variant=buildd --include=git,ca-certificates bookworm "$root" \
-		"${mirror:-http://deb.debian.org/debian}" >"$dir/debootstrap.log" 2>&1 ||
+		"$mirror" >"$dir/debootstrap.log" 2>&1 ||
 		die "debootstrap failed; see $dir/debootstrap.log"
 	tar -C "$root" -cf "$base.tmp" .
 	mv "$base.tmp" "$base"
@@ -45,10 +44,11 @@ rm -rf "$root"
 mkdir -p "$root"
 tar -C "$root" -xf "$base"
 # What a Debian 12 machine's apt knows: the release, its updates and security.
+mirror=$(debian_mirror)
 cat >"$root/etc/apt/sources.list" <<EOF
-deb ${FASTIPC_DEBIAN_MIRROR:-http://deb.debian.org/debian} bookworm main
-deb ${FASTIPC_DEBIAN_MIRROR:-http://deb.debian.org/debian} bookworm-updates main
-deb ${FASTIPC_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security} bookworm-security main
+deb $mirror bookworm main
+deb $mirror bookworm-updates main
+deb ${mirror%/debian*}/debian-security bookworm-security main
 EOF
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 mount -t proc proc "$root/proc"

@@ -64,3 +64,12 @@ in_build_root() {
 		exec chroot "$0" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"' "$root" "$@"
 }
+
+# The Debian mirror the host's own apt uses (for build roots and distcheck).
+debian_mirror() {
+	local uri
+	uri=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list \
+		/etc/apt/sources.list 2>/dev/null | grep -e '^URIs:' -e '^deb ' |
+		grep -o 'https\?://[^ ]*/debian/\?$' | head -n 1) || true
+	echo "${FASTIPC_DEBIAN_MIRROR:-${uri:-http://deb.debian.org/debian}}"
+}

@@ -137,15 +137,6 @@ fetch_source() {
 	echo "$ver" >"$dest/VERSION"
 }
 
-# The Debian mirror the host's own apt uses, for the build roots.
-debian_mirror() {
-	local uri
-	uri=$(grep -hs -e '^URIs:' -e '^deb ' /etc/apt/sources.list.d/*.sources \
-		/etc/apt/sources.list.d/*.list /etc/apt/sources.list |
-		grep -o 'https\?://[^ ]*/debian/\?$' | head -n 1)
-	echo "${FASTIPC_DEBIAN_MIRROR:-${uri:-http://deb.debian.org/debian}}"
-}
-
 in_root() {
 	need_root
 	in_build_root "$@"
