@@ -59,8 +59,12 @@ MANDIR ?= $(PREFIX)/share/man
 
 all: module lib tools examples
 
+# The unstable kernels are set up only for the goals that boot them.
+SETUP_KERNELS = $(if $(filter check,$(MAKECMDGOALS)),$(KERNELS)) \
+	$(if $(filter run vm-run vm-shell bench profile,$(MAKECMDGOALS)),$(KERNEL)) \
+	$(if $(filter stress fuzz,$(MAKECMDGOALS)),$(LONG_KERNEL))
 setup:
-	@scripts/setup.sh $(filter latest next,$(KERNELS) $(KERNEL))
+	@scripts/setup.sh $(filter latest next,$(SETUP_KERNELS))
 
 debug-kernel: setup
 	@scripts/build-debug-kernel.sh >/dev/null

@@ -55,14 +55,27 @@ build_root() {
 	esac
 }
 
-# Run a command inside a build root, with its own /proc (objtool and apt
-# read it) in a mount namespace of its own, gone when the command ends.
+# Run a command inside a build root, with a /proc (objtool and apt read it):
+# in a mount namespace of its own, gone when the command ends; or, where /
+# cannot be made private (inside a chroot, as under make distcheck), mounted
+# for the command's time only.
 in_build_root() {
 	local root=$1
 	shift
-	${SUDO:-} unshare --mount --fork -- sh -c 'mount -t proc proc "$0/proc" &&
-		exec chroot "$0" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"' "$root" "$@"
+	set -- /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
+		DEBIAN_FRONTEND=noninteractive "$@"
+	if ${SUDO:-} unshare --mount --propagation private true 2>/dev/null; then
+		${SUDO:-} unshare --mount --propagation private --fork -- \
+			sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$root" "$@"
+	else
+		(
+			if ! mountpoint -q "$root/proc"; then
+				${SUDO:-} mount -t proc proc "$root/proc" || exit 1
+				trap '${SUDO:-} umount -l "$root/proc"' EXIT
+			fi
+			${SUDO:-} chroot "$root" "$@"
+		)
+	fi
 }
 
 # The Debian mirror the host's own apt uses (for build roots and distcheck).
