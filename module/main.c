@@ -32,30 +32,33 @@ module_param_cb(spin_ns, &fastipc_limit_param_ops,
 		&fastipc_limits[FASTIPC_LIMIT_SPIN_NS], 0644);
 MODULE_PARM_DESC(spin_ns, "longest a CALL or RECV polls before it sleeps, in ns (0..10ms; 0: never)");
 
+/*
+ * The device comes last: once /dev/fastipc exists files may be opened, and
+ * nothing may fail after that.  Exit undoes it first.
+ */
 static int __init fastipc_init(void)
 {
 	int ret;
 
-	ret = fastipc_dev_init();
-	if (ret)
-		goto err_dev;
 	ret = fastipc_netlink_init();
 	if (ret)
-		goto err_netlink;
+		return ret;
+	ret = fastipc_dev_init();
+	if (ret)
+		goto undo_netlink;
 
 	pr_debug("loaded, version " FASTIPC_VERSION ", ABI %d\n", FASTIPC_ABI_VERSION);
 	return 0;
 
-err_netlink:
-	fastipc_dev_exit();
-err_dev:
+undo_netlink:
+	fastipc_netlink_exit();
 	return ret;
 }
 
 static void __exit fastipc_exit(void)
 {
-	fastipc_netlink_exit();
 	fastipc_dev_exit();
+	fastipc_netlink_exit();
 	fastipc_quota_exit();
 	pr_debug("unloaded\n");
 }
