@@ -220,7 +220,7 @@ int fastipc_connection_buffer_create(struct fastipc_connection *conn, size_t siz
 	struct fastipc_buffer *buf;
 	struct fastipc_msg *hangup;
 
-	if (READ_ONCE(conn->buffer))
+	if (fastipc_connection_buffer(conn))
 		return -EEXIST;
 	hangup = fastipc_msg_alloc_hangup();
 	if (!hangup)
@@ -239,7 +239,8 @@ int fastipc_connection_buffer_create(struct fastipc_connection *conn, size_t siz
 		return -EEXIST;
 	}
 	conn->hangup = hangup;
-	WRITE_ONCE(conn->buffer, buf);
+	/* Pairs with fastipc_connection_buffer(): readers see it whole. */
+	smp_store_release(&conn->buffer, buf);
 	spin_unlock(&ep->lock);
 	return 0;
 }
@@ -247,7 +248,7 @@ int fastipc_connection_buffer_create(struct fastipc_connection *conn, size_t siz
 /* The connection's buffer, referenced, for its own mmap; NULL if none. */
 struct fastipc_buffer *fastipc_connection_buffer_get(struct fastipc_connection *conn)
 {
-	struct fastipc_buffer *buf = READ_ONCE(conn->buffer);
+	struct fastipc_buffer *buf = fastipc_connection_buffer(conn);
 
 	if (buf)
 		refcount_inc(&buf->refs);

@@ -413,6 +413,17 @@ struct fastipc_connection {
 	u32 spin_window;
 };
 
+/*
+ * A connection's buffer, or NULL: set once, under ep->lock, with release
+ * semantics, so a reader without the lock that sees it sees it whole.
+ */
+static inline struct fastipc_buffer *
+fastipc_connection_buffer(const struct fastipc_connection *conn)
+{
+	/* Pairs with the release in fastipc_connection_buffer_create(). */
+	return smp_load_acquire(&conn->buffer);
+}
+
 int fastipc_send(struct fastipc_connection *conn, s64 type,
 		 const struct fastipc_payload *data,
 		 const struct fastipc_deadline *room);

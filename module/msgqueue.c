@@ -234,7 +234,7 @@ static int fastipc_msg_fill(struct fastipc_msg *msg,
 	msg->in_buffer = data->in_buffer;
 	msg->offset = data->offset;
 	if (data->in_buffer) {
-		ret = fastipc_buffer_check(READ_ONCE(conn->buffer), data->offset, len);
+		ret = fastipc_buffer_check(fastipc_connection_buffer(conn), data->offset, len);
 		if (ret)
 			return ret;
 	} else if (data->pinned) {
@@ -331,6 +331,21 @@ static void fastipc_notify_endpoint(struct fastipc_endpoint *ep, __poll_t mask)
 		kill_fasync(&ep->fasync, SIGIO, POLL_IN);
 }
 
+/*
+ * SIGIO for what a connection's poll shows of its endpoint (POLL_OUT: room
+ * again in a queue that was full; POLL_HUP: the endpoint is gone), to every
+ * connection that asked for it.  Rare: only those two transitions.
+ */
+static void fastipc_signal_connections(struct fastipc_endpoint *ep, int band)
+{
+	struct fastipc_connection *conn;
+
+	spin_lock(&ep->lock);
+	list_for_each_entry(conn, &ep->connections, ep_node)
+		kill_fasync(&conn->fasync, SIGIO, band);
+	spin_unlock(&ep->lock);
+}
+
 static void fastipc_notify_connection(struct fastipc_connection *conn)
 {
 	if (wq_has_sleeper(&conn->poll_wait))
@@ -382,6 +397,43 @@ static void fastipc_wake_sender_locked(struct fastipc_endpoint *ep)
 	/* Senders queue themselves under ep->lock: no barrier is needed. */
 	if (waitqueue_active(&ep->send_wait))
 		wake_up(&ep->send_wait);
+}
+
+/*
+ * A receiver leaves without the message it was woken for (it timed out, was
+ * interrupted, or @msg is too long for it), and may have used up the only
+ * wake-up a queued message got: pass it on.  For @msg, to one receiver
+ * that would take it; not knowing which message, to every receiver, each
+ * of which looks again (a rare path: only leaving receivers take it).
+ */
+static void fastipc_pass_on_wake_locked(struct fastipc_endpoint *ep,
+					struct fastipc_msg *msg)
+{
+	lockdep_assert_held(&ep->lock);
+	/* Receivers queue themselves under ep->lock: no barrier is needed. */
+	if (!ep->nr_queued || !waitqueue_active(&ep->recv_wait))
+		return;
+	if (msg)
+		fastipc_wake_receiver_locked(ep, msg, false);
+	else
+		__wake_up(&ep->recv_wait, TASK_INTERRUPTIBLE, 0, NULL);
+}
+
+/*
+ * A taken message goes back to the head of the queue (its copy-out
+ * faulted): a receiver that would take it is woken, and so is its caller,
+ * whose send deadline applies again.  The caller notifies pollers.
+ */
+static void fastipc_queue_put_back_locked(struct fastipc_endpoint *ep,
+					  struct fastipc_msg *msg)
+{
+	lockdep_assert_held(&ep->lock);
+	fastipc_queue_add_locked(ep, msg, true);
+	msg->copy_waiter = false;
+	/* Its caller waits under ep->lock: no barrier is needed. */
+	if (msg->is_call && !msg->is_async && waitqueue_active(&msg->done_wait))
+		wake_up(&msg->done_wait);
+	fastipc_wake_receiver_locked(ep, msg, false);
 }
 
 /*
@@ -834,16 +886,17 @@ int fastipc_collect(struct fastipc_connection *conn, u64 cookie,
 	int ret = 0;
 
 	spin_lock(&ep->lock);
-	if (cookie ? !fastipc_async_find_locked(conn, &conn->async, cookie, false) :
-		     list_empty(&conn->async)) {
-		spin_unlock(&ep->lock);
-		return -ENOENT;
-	}
 	for (;;) {
 		prepare_to_wait(&conn->poll_wait, &wait, TASK_INTERRUPTIBLE);
 		msg = fastipc_async_find_locked(conn, &conn->finished, cookie, true);
 		if (msg) {
 			ret = 0;
+			break;
+		}
+		/* Looked for again after every wake-up: another thread may have collected it. */
+		if (cookie ? !fastipc_async_find_locked(conn, &conn->async, cookie, false) :
+			     list_empty(&conn->async)) {
+			ret = -ENOENT;
 			break;
 		}
 		if (ret)
@@ -867,6 +920,12 @@ int fastipc_collect(struct fastipc_connection *conn, u64 cookie,
 	}
 	list_del(&msg->node);
 	list_del(&msg->async_node);
+	/*
+	 * A collector waiting for this very call must learn it is gone.
+	 * Collectors queue themselves under ep->lock: no barrier is needed.
+	 */
+	if (waitqueue_active(&conn->poll_wait))
+		wake_up_interruptible(&conn->poll_wait);
 	spin_unlock(&ep->lock);
 
 	ret = msg->error;
@@ -904,7 +963,7 @@ static void fastipc_delivery_fill(struct fastipc_delivery *delivery,
 	if (msg->is_hangup)
 		info->flags |= FASTIPC_MSG_HANGUP;
 	info->offset = msg->in_buffer ? msg->offset : 0;
-	info->buffer_size = msg->in_buffer ? READ_ONCE(msg->conn->buffer)->size : 0;
+	info->buffer_size = msg->in_buffer ? fastipc_connection_buffer(msg->conn)->size : 0;
 }
 
 int fastipc_recv(struct fastipc_endpoint *ep,
@@ -915,6 +974,7 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 	struct fastipc_receiver receiver = { .filter = filter };
 	struct fastipc_msg *msg;
 	u64 spin_start = 0, budget;
+	bool was_full;
 	int ret = 0;
 
 	init_waitqueue_func_entry(&receiver.wait, fastipc_receiver_wake);
@@ -948,12 +1008,11 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 			delivery->info.len = msg->len;
 			ret = -EMSGSIZE;
 		}
-		/* Pass on a wake-up this receiver may have used up. */
-		if (ep->nr_queued)
-			fastipc_wake_receiver_locked(ep, NULL, false);
+		fastipc_pass_on_wake_locked(ep, msg);
 		spin_unlock(&ep->lock);
 		return ret;
 	}
+	was_full = !fastipc_queue_has_room_locked(ep);
 	fastipc_queue_del_locked(ep, msg);
 	msg->state = FASTIPC_MSG_RECEIVING;
 	if (msg->reply_bounded) {
@@ -965,6 +1024,8 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 	fastipc_wake_sender_locked(ep);
 	spin_unlock(&ep->lock);
 	fastipc_notify_endpoint(ep, EPOLLOUT | EPOLLWRNORM);
+	if (was_full)
+		fastipc_signal_connections(ep, POLL_OUT);
 
 	fastipc_delivery_fill(delivery, msg);
 	if (!msg->in_buffer &&
@@ -977,10 +1038,9 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 			fastipc_msg_free(msg);
 			return -EFAULT;
 		}
-		/* Back where it was, for a receiver with a good buffer. */
-		fastipc_queue_add_locked(ep, msg, true);
-		fastipc_call_copy_ended_locked(ep, msg);
+		fastipc_queue_put_back_locked(ep, msg);
 		spin_unlock(&ep->lock);
+		fastipc_notify_endpoint(ep, EPOLLIN | EPOLLRDNORM);
 		return -EFAULT;
 	}
 
@@ -1109,6 +1169,7 @@ void fastipc_queue_shutdown(struct fastipc_endpoint *ep)
 	wake_up_all(&ep->send_wait);
 	spin_unlock(&ep->lock);
 	fastipc_notify_endpoint(ep, EPOLLHUP | EPOLLOUT | EPOLLWRNORM);
+	fastipc_signal_connections(ep, POLL_HUP);
 	fastipc_msg_free_list(&lost);
 }
 
