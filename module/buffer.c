@@ -17,8 +17,11 @@
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 
@@ -169,15 +172,45 @@ struct fastipc_pages *fastipc_pages_alloc(unsigned long nr_pages)
 	struct fastipc_pages *pages;
 
 	pages = kvmalloc(struct_size(pages, pages, nr_pages), GFP_KERNEL_ACCOUNT);
-	if (pages)
+	if (pages) {
 		pages->nr_pages = 0;
+		pages->mm = NULL;
+	}
 	return pages;
+}
+
+/*
+ * Count @nr_pages about to be pinned against the caller's RLIMIT_MEMLOCK,
+ * in its mm's pinned_vm (VmPin in /proc/PID/status), as RDMA and vfio do;
+ * CAP_IPC_LOCK lifts the limit.  False over the limit: the call then takes
+ * the copy path.  The count goes when the pages are released, whoever
+ * releases them.
+ */
+bool fastipc_pages_charge(struct fastipc_pages *pages, unsigned long nr_pages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	struct mm_struct *mm = current->mm;
+
+	if (atomic64_add_return(nr_pages, &mm->pinned_vm) > limit &&
+	    !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(nr_pages, &mm->pinned_vm);
+		return false;
+	}
+	mmgrab(mm);
+	pages->mm = mm;
+	return true;
 }
 
 void fastipc_pages_release(struct fastipc_pages *pages)
 {
 	if (!pages)
 		return;
+	if (pages->mm) {
+		/* Charged for every page meant to be pinned; see _charge(). */
+		atomic64_sub(DIV_ROUND_UP(pages->offset + pages->len, PAGE_SIZE),
+			     &pages->mm->pinned_vm);
+		mmdrop(pages->mm);
+	}
 	if (pages->writable)
 		unpin_user_pages_dirty_lock(pages->pages, pages->nr_pages, true);
 	else
@@ -205,6 +238,26 @@ static size_t fastipc_pages_copy(const struct fastipc_pages *pages, size_t len,
 		offset = 0;
 	}
 	return done;
+}
+
+/*
+ * Copy @len bytes from @src into @dst, both pinned and at least @len long:
+ * page to page, so it cannot fault or wait on anyone.
+ */
+void fastipc_pages_copy_pages(struct fastipc_pages *dst, const struct fastipc_pages *src,
+			      size_t len)
+{
+	size_t done = 0, d, s, chunk;
+
+	while (done < len) {
+		d = dst->offset + done;
+		s = src->offset + done;
+		chunk = min3(len - done, PAGE_SIZE - offset_in_page(d),
+			     PAGE_SIZE - offset_in_page(s));
+		memcpy_page(dst->pages[d >> PAGE_SHIFT], offset_in_page(d),
+			    src->pages[s >> PAGE_SHIFT], offset_in_page(s), chunk);
+		done += chunk;
+	}
 }
 
 size_t fastipc_pages_to_iter(const struct fastipc_pages *pages, struct iov_iter *iter)

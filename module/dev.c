@@ -204,8 +204,9 @@ static int fastipc_fd_install(const char *name, const struct file_operations *fo
 }
 
 /*
- * Pin a synchronous call's large buffer for the one-copy path.  NULL when
- * the buffer is small or cannot be pinned: the copy path then serves the
+ * Pin a synchronous call's large buffer for the one-copy path, counted
+ * against the caller's RLIMIT_MEMLOCK.  NULL when the buffer is small or
+ * cannot be pinned (or the limit is reached): the copy path then serves the
  * call, and reports any fault itself.
  */
 static struct fastipc_pages *fastipc_pin_user(u64 uaddr, size_t len, bool writable)
@@ -219,6 +220,12 @@ static struct fastipc_pages *fastipc_pin_user(u64 uaddr, size_t len, bool writab
 	pages = fastipc_pages_alloc(nr);
 	if (!pages)
 		return NULL;
+	pages->offset = offset_in_page(uaddr);
+	pages->len = len;
+	if (!fastipc_pages_charge(pages, nr)) {
+		fastipc_pages_release(pages);
+		return NULL;
+	}
 	pages->writable = writable;
 	pinned = pin_user_pages_fast(uaddr & PAGE_MASK, nr, writable ? FOLL_WRITE : 0,
 				     pages->pages);
@@ -228,8 +235,6 @@ static struct fastipc_pages *fastipc_pin_user(u64 uaddr, size_t len, bool writab
 		fastipc_pages_release(pages);
 		return NULL;
 	}
-	pages->offset = offset_in_page(uaddr);
-	pages->len = len;
 	return pages;
 }
 
@@ -606,6 +611,13 @@ static long fastipc_do_reply(struct file *file, const struct fastipc_reply *req)
 	if (!in_buffer && req->len > fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE))
 		return -EMSGSIZE;
 	fastipc_payload_from_user(&payload, &iter, in_buffer, req->data, req->len);
+	/*
+	 * A large reply is pinned here, before the caller is told its reply
+	 * is being written: a page that faults slowly (userfaultfd, FUSE)
+	 * stalls this server, never its caller past the caller's timeout.
+	 */
+	if (!in_buffer)
+		payload.pinned = fastipc_pin_user(req->data, req->len, false);
 	return fastipc_reply(file->private_data, req->token, req->type, &payload);
 }
 
@@ -770,7 +782,11 @@ static long fastipc_ioctl_call(struct file *file, void *arg)
 		payload.pinned = fastipc_pin_user(req->data, req->len, false);
 	ret = fastipc_call(file->private_data, req->type, &payload, &reply,
 			   in_buffer ? NULL :
-			   fastipc_pin_user(req->reply_data, req->reply_capacity, true),
+			   /* No reply is longer than max_msg_size: pin no more. */
+			   fastipc_pin_user(req->reply_data,
+					    min_t(size_t, req->reply_capacity,
+						  fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE)),
+					    true),
 			   &send, &reply_dl, req->flags & FASTIPC_CALL_SPIN, &outcome);
 	if (ret == -EINTR) {
 		fastipc_deadline_remaining(&send, &req->send_timeout);

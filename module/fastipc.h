@@ -131,6 +131,8 @@ int fastipc_buffer_mmap(struct fastipc_buffer *buf, struct vm_area_struct *vma);
  * @offset: where the bytes start in the first page.
  * @len: how many bytes.
  * @writable: pinned for writing (a reply buffer).
+ * @mm: the address space whose pinned_vm counts them (referenced), or NULL
+ *	before fastipc_pages_charge().
  * @nr_pages: entries in @pages.
  * @pages: the pinned pages.
  */
@@ -138,14 +140,18 @@ struct fastipc_pages {
 	size_t offset;
 	size_t len;
 	bool writable;
+	struct mm_struct *mm;
 	unsigned long nr_pages;
 	struct page *pages[];
 };
 
 struct fastipc_pages *fastipc_pages_alloc(unsigned long nr_pages);
+bool fastipc_pages_charge(struct fastipc_pages *pages, unsigned long nr_pages);
 void fastipc_pages_release(struct fastipc_pages *pages);
 size_t fastipc_pages_to_iter(const struct fastipc_pages *pages, struct iov_iter *iter);
 size_t fastipc_pages_from_iter(struct fastipc_pages *pages, size_t len, struct iov_iter *iter);
+void fastipc_pages_copy_pages(struct fastipc_pages *dst, const struct fastipc_pages *src,
+			      size_t len);
 void fastipc_quota_exit(void);
 
 /* msgqueue.c: messages, queues and waits. */
@@ -381,6 +387,7 @@ struct fastipc_endpoint {
  * @user: the user charged for the messages queued through it.
  * @id: unique while the module is loaded, stamped on its messages.
  * @async: its async calls not collected yet; under @ep's lock.
+ * @nr_async: how many, at most queue_depth; under @ep's lock.
  * @finished: async calls that are DONE, oldest first; under @ep's lock.
  * @next_cookie: the last cookie given; under @ep's lock.
  * @poll_wait: poll and COLLECT waiters for @finished.
@@ -401,6 +408,7 @@ struct fastipc_connection {
 	struct fastipc_user *user;
 	u64 id;
 	struct list_head async;
+	unsigned int nr_async;
 	struct list_head finished;
 	u64 next_cookie;
 	wait_queue_head_t poll_wait;

@@ -562,6 +562,30 @@ void fastipc_deadline_remaining(const struct fastipc_deadline *dl,
 }
 
 /*
+ * A connection's outstanding async calls (sent, not collected) are bounded
+ * by queue_depth: each holds a message, and its reply, in kernel memory
+ * until collected, whatever the server and the caller do.
+ */
+static void fastipc_async_add_locked(struct fastipc_msg *msg, bool at_head)
+{
+	struct fastipc_connection *conn = msg->conn;
+
+	lockdep_assert_held(&conn->ep->lock);
+	if (at_head)
+		list_add(&msg->async_node, &conn->async);
+	else
+		list_add_tail(&msg->async_node, &conn->async);
+	conn->nr_async++;
+}
+
+static void fastipc_async_del_locked(struct fastipc_msg *msg)
+{
+	lockdep_assert_held(&msg->conn->ep->lock);
+	list_del(&msg->async_node);
+	msg->conn->nr_async--;
+}
+
+/*
  * Queue @msg, waiting for room until @room.  An async call joins its
  * connection's async list in the same critical section, so a reply can
  * never find it missing.
@@ -579,6 +603,11 @@ static int fastipc_enqueue(struct fastipc_endpoint *ep, struct fastipc_msg *msg,
 	 * the check to the sleep, so none is missed.
 	 */
 	spin_lock(&ep->lock);
+	if (msg->is_async &&
+	    msg->conn->nr_async >= fastipc_limit(FASTIPC_LIMIT_QUEUE_DEPTH)) {
+		spin_unlock(&ep->lock);
+		return -EBUSY;
+	}
 	for (;;) {
 		if (ep->dead) {
 			ret = -EPIPE;
@@ -606,7 +635,7 @@ static int fastipc_enqueue(struct fastipc_endpoint *ep, struct fastipc_msg *msg,
 		/* Once queued the message may be answered and collected. */
 		msg->cookie = ++msg->conn->next_cookie;
 		*cookie = msg->cookie;
-		list_add_tail(&msg->async_node, &msg->conn->async);
+		fastipc_async_add_locked(msg, false);
 	}
 	fastipc_queue_add_locked(ep, msg, false);
 	ep->stats.sent++;
@@ -667,14 +696,18 @@ static void fastipc_call_done_locked(struct fastipc_endpoint *ep,
 }
 
 /*
- * A copy into or out of the caller's own pages is under way: the caller may
- * not leave before it ends (unless it dies), or it would see its buffers
- * change after it returned.
+ * A reply is being copied straight into the caller's pinned pages: the
+ * caller may not leave before the copy ends (unless it dies), or it would
+ * see its buffer change after it returned.  The copy is page to page from
+ * pages the replier pinned first (fastipc_reply()), so it is short and
+ * cannot stall: no peer can hold a caller past its timeout.  A receiver
+ * reading a pinned request needs no such wait: the caller that leaves
+ * meanwhile leaves the request pages pinned (and counted to it) until the
+ * receiver's copy ends, and nothing is written to them.
  */
 static bool fastipc_call_copying(const struct fastipc_msg *msg)
 {
-	return msg->state == FASTIPC_MSG_REPLYING ||
-	       (msg->state == FASTIPC_MSG_RECEIVING && msg->pinned_req);
+	return msg->state == FASTIPC_MSG_REPLYING && msg->reply_direct;
 }
 
 /* A copy out of the caller's pages ended: a caller waiting for that wakes. */
@@ -759,6 +792,7 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 		 struct fastipc_outcome *outcome)
 {
 	struct fastipc_endpoint *ep = conn->ep;
+	struct fastipc_pages *unpin = NULL;
 	struct fastipc_deadline dl;
 	struct fastipc_msg *msg;
 	u64 spin_start = 0, budget;
@@ -823,9 +857,21 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 	if (ret) {
 		if (ret == -ETIMEDOUT)
 			trace_fastipc_timeout(ep->id, msg->conn_id, msg->token);
-		if (!fastipc_call_withdraw_locked(ep, msg))
+		if (!fastipc_call_withdraw_locked(ep, msg)) {
+			/*
+			 * The receiver keeps the call, but not the caller's
+			 * reply pages: no reply will reach them.  In REPLYING
+			 * the replier may be copying into them (only a dying
+			 * caller gets here): it drops them with the call.
+			 */
+			if (msg->state != FASTIPC_MSG_REPLYING) {
+				unpin = msg->pinned_reply;
+				msg->pinned_reply = NULL;
+			}
 			msg = NULL;
+		}
 		spin_unlock(&ep->lock);
+		fastipc_pages_release(unpin);
 		goto out;
 	}
 	fastipc_spin_learn(&conn->spin_window, spin_start);
@@ -919,7 +965,7 @@ int fastipc_collect(struct fastipc_connection *conn, u64 cookie,
 		return -EMSGSIZE;
 	}
 	list_del(&msg->node);
-	list_del(&msg->async_node);
+	fastipc_async_del_locked(msg);
 	/*
 	 * A collector waiting for this very call must learn it is gone.
 	 * Collectors queue themselves under ep->lock: no barrier is needed.
@@ -934,7 +980,7 @@ int fastipc_collect(struct fastipc_connection *conn, u64 cookie,
 		/* Keep it for another try with a good buffer. */
 		spin_lock(&ep->lock);
 		list_add(&msg->node, &conn->finished);
-		list_add(&msg->async_node, &conn->async);
+		fastipc_async_add_locked(msg, true);
 		spin_unlock(&ep->lock);
 		return -EFAULT;
 	}
@@ -972,6 +1018,7 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 		 struct fastipc_delivery *delivery)
 {
 	struct fastipc_receiver receiver = { .filter = filter };
+	struct fastipc_pages *req_pages;
 	struct fastipc_msg *msg;
 	u64 spin_start = 0, budget;
 	bool was_full;
@@ -1058,7 +1105,11 @@ int fastipc_recv(struct fastipc_endpoint *ep,
 	hash_add(ep->calls, &msg->call_node, msg->token);
 	fastipc_call_copy_ended_locked(ep, msg);
 	delivery->info.token = msg->token;
+	/* The request is read: its pages are unpinned now, not at the reply. */
+	req_pages = msg->pinned_req;
+	msg->pinned_req = NULL;
 	spin_unlock(&ep->lock);
+	fastipc_pages_release(req_pages);
 	return 0;
 }
 
@@ -1078,40 +1129,49 @@ int fastipc_reply(struct fastipc_endpoint *ep, u64 token, s64 type,
 		  const struct fastipc_payload *data)
 {
 	size_t len = fastipc_payload_len(data);
+	struct fastipc_pages *src = data->pinned;
 	struct fastipc_msg *msg;
+	struct iov_iter kernel;
+	struct kvec vec;
 	int ret;
 
 	spin_lock(&ep->lock);
 	msg = fastipc_call_find_locked(ep, token);
 	if (!msg) {
-		spin_unlock(&ep->lock);
-		return -ENOENT;
+		ret = -ENOENT;
+		goto unlock;
 	}
 	if (data->in_buffer) {
 		/* In the caller's connection buffer, which the reply goes back to. */
 		ret = fastipc_buffer_check(msg->conn->buffer, data->offset, len);
-		if (ret && !msg->withdrawn) {
-			spin_unlock(&ep->lock);
-			return ret;
-		}
+		if (ret && !msg->withdrawn)
+			goto unlock;
 	}
 	hash_del(&msg->call_node);
 	if (msg->withdrawn)
 		goto drop;
+	/*
+	 * Straight into the caller's pinned reply buffer only from pages
+	 * pinned here too: that copy cannot stall, so the caller may wait
+	 * for its end (see fastipc_call_copying()).
+	 */
+	msg->reply_direct = src && msg->pinned_reply && len <= msg->pinned_reply->len;
 	msg->state = FASTIPC_MSG_REPLYING;
 	spin_unlock(&ep->lock);
 
 	ret = 0;
-	msg->reply_direct = !data->in_buffer && msg->pinned_reply &&
-			    len <= msg->pinned_reply->len;
 	if (msg->reply_direct) {
-		/* Straight into the caller's reply buffer. */
-		if (fastipc_pages_from_iter(msg->pinned_reply, len, data->iter) != len)
-			ret = -EFAULT;
+		fastipc_pages_copy_pages(msg->pinned_reply, src, len);
 	} else if (!data->in_buffer) {
 		ret = fastipc_msg_reserve(msg, len);
-		if (!ret && !copy_from_iter_full(msg->data, len, data->iter))
+		if (!ret && src) {
+			vec = (struct kvec) { .iov_base = msg->data, .iov_len = len };
+			iov_iter_kvec(&kernel, ITER_DEST, &vec, 1, len);
+			if (fastipc_pages_to_iter(src, &kernel) != len)
+				ret = -EFAULT;
+		} else if (!ret && !copy_from_iter_full(msg->data, len, data->iter)) {
 			ret = -EFAULT;
+		}
 	}
 
 	spin_lock(&ep->lock);
@@ -1122,8 +1182,7 @@ int fastipc_reply(struct fastipc_endpoint *ep, u64 token, s64 type,
 		msg->state = FASTIPC_MSG_RECEIVED;
 		hash_add(ep->calls, &msg->call_node, msg->token);
 		fastipc_call_copy_ended_locked(ep, msg);
-		spin_unlock(&ep->lock);
-		return ret;
+		goto unlock;
 	}
 	msg->len = len;
 	msg->type = type;
@@ -1132,14 +1191,17 @@ int fastipc_reply(struct fastipc_endpoint *ep, u64 token, s64 type,
 	ep->stats.replied++;
 	trace_fastipc_reply(ep->id, msg->conn_id, token, len, 0);
 	fastipc_call_done_locked(ep, msg, 0);
+unlock:
 	spin_unlock(&ep->lock);
-	return 0;
+	fastipc_pages_release(src);
+	return ret;
 
 drop:
 	ep->stats.replies_dropped++;
 	trace_fastipc_reply(ep->id, msg->conn_id, token, len, -ECANCELED);
 	spin_unlock(&ep->lock);
 	fastipc_msg_free(msg);
+	fastipc_pages_release(src);
 	return -ECANCELED;
 }
 
@@ -1214,7 +1276,7 @@ void fastipc_connection_cancel_all(struct fastipc_connection *conn)
 
 	spin_lock(&ep->lock);
 	list_for_each_entry_safe(msg, tmp, &conn->async, async_node) {
-		list_del(&msg->async_node);
+		fastipc_async_del_locked(msg);
 		if (msg->state == FASTIPC_MSG_DONE)
 			list_move(&msg->node, &gone);
 		else if (fastipc_call_withdraw_locked(ep, msg))

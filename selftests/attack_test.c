@@ -15,7 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -249,6 +253,68 @@ TEST(open_endpoint_never_revives_a_dying_endpoint)
 	close(r.ctx);
 }
 
+/*
+ * A region whose first touch waits for a userfaultfd handler that answers
+ * only after @delay_ns: a peer that stalls in a page fault.
+ */
+struct stall {
+	int uffd;
+	char *area;
+	size_t len;
+	uint64_t delay_ns;
+	pthread_t thread;
+};
+
+static void *resolve_late(void *arg)
+{
+	struct stall *st = arg;
+	struct pollfd pfd = { .fd = st->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	while (poll(&pfd, 1, 10000) == 1) {
+		if (read(st->uffd, &msg, sizeof(msg)) != sizeof(msg))
+			break;
+		if (msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		usleep(st->delay_ns / 1000);
+		st->delay_ns = 0;	/* only the first answer is late */
+		struct uffdio_zeropage zero = {
+			.range = { .start = msg.arg.pagefault.address & ~4095ULL, .len = 4096 },
+		};
+		ioctl(st->uffd, UFFDIO_ZEROPAGE, &zero);
+	}
+	return NULL;
+}
+
+static int stall_open(struct stall *st, size_t len, uint64_t delay_ns)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+
+	st->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (st->uffd < 0)
+		return -errno;
+	if (ioctl(st->uffd, UFFDIO_API, &api))
+		return -errno;
+	st->len = len;
+	st->delay_ns = delay_ns;
+	st->area = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (st->area == MAP_FAILED)
+		return -errno;
+	reg.range.start = (uintptr_t)st->area;
+	reg.range.len = len;
+	if (ioctl(st->uffd, UFFDIO_REGISTER, &reg))
+		return -errno;
+	return pthread_create(&st->thread, NULL, resolve_late, st) ? -EAGAIN : 0;
+}
+
+static void stall_close(struct stall *st)
+{
+	close(st->uffd);
+	pthread_join(st->thread, NULL);
+	munmap(st->area, st->len);
+}
+
 /* --- wake-ups: every wait is woken on every path ------------------------ */
 
 #define MS 1000000ULL
@@ -390,12 +456,15 @@ struct caller {
 	int done;
 };
 
+
+
 /* A 300 ms send bound and a 20 s reply bound, absolute: the receiver wakes it. */
 static void *call_with_send_bound(void *arg)
 {
 	struct caller *c = arg;
+	char req[4096 + 100] = "q";
 	struct fastipc_call call = {
-		.len = 1, .data = (uintptr_t)"q",
+		.len = sizeof(req), .data = (uintptr_t)req,
 		.send_timeout = fastipc_timeout_rel(300 * MS),
 		.reply_timeout = fastipc_timeout_abs(now_ns() + 20000 * MS),
 	};
@@ -406,19 +475,26 @@ static void *call_with_send_bound(void *arg)
 }
 
 /*
- * A call a receiver took and put back (its copy-out faulted) is queued
- * again: its send deadline holds again, though taking it had set the caller
- * to wait for its (far) reply deadline.
+ * A call a receiver took and put back is queued again: its send deadline
+ * holds again, though taking it had set the caller to wait for its (far)
+ * reply deadline.  The receiver's buffer stalls 500 ms in a fault on its
+ * first page (so the caller is asleep by then), then faults for good on
+ * its second.
  */
 TEST_F(wake, call_put_back_keeps_its_send_deadline)
 {
-	struct receiver faulting = { .ep = self->ep, .capacity = 4096, .ns = 2000 * MS };
+	struct receiver faulting = { .ep = self->ep, .capacity = 8192, .ns = 2000 * MS };
 	struct caller c = { .conn = self->conn };
+	struct stall st;
 	pthread_t thread;
-	int i;
+	int i, ret;
 
-	faulting.data = unmapped();
-	ASSERT_NE(NULL, faulting.data);
+	ret = stall_open(&st, 8192, 500 * MS);
+	if (ret == -ENOSYS)
+		SKIP(return, "no userfaultfd in this kernel");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, mprotect(st.area + 4096, 4096, PROT_NONE));
+	faulting.data = st.area;
 	start_receiver(&faulting);
 	pthread_create(&thread, NULL, call_with_send_bound, &c);
 	pthread_join(faulting.thread, NULL);
@@ -434,7 +510,7 @@ TEST_F(wake, call_put_back_keeps_its_send_deadline)
 	pthread_join(thread, NULL);
 	if (c.done)
 		EXPECT_EQ(-ETIMEDOUT, c.ret);
-	munmap(faulting.data, 4096);
+	stall_close(&st);
 }
 
 struct collector {
@@ -515,6 +591,231 @@ TEST_F(wake, connection_sigio_for_room_and_hangup)
 	EXPECT_LT(before, sigio_count) TH_LOG("no SIGIO when the endpoint went away");
 	signal(SIGIO, SIG_DFL);
 	self->ep = fastipc_endpoint_create(self->ctx, NULL, 0600);
+}
+
+/* --- resources: every one bounded, whatever the peer does --------------- */
+
+/*
+ * A server that takes async calls and never answers: the caller's
+ * connection holds at most queue_depth of them, then EBUSY; collecting one
+ * makes room again.
+ */
+TEST_F(wake, async_calls_outstanding_are_bounded)
+{
+	struct fastipc_timeout none = fastipc_timeout_none();
+	unsigned long depth = param_read("queue_depth");
+	struct fastipc_msg_info info, first;
+	uint64_t cookie, first_cookie = 0;
+	unsigned long n;
+	char req[8];
+	int ret;
+
+	for (n = 0; n <= depth; n++) {
+		ret = fastipc_call_async(self->conn, 1, "a", 1, &cookie);
+		if (ret)
+			break;
+		if (!first_cookie)
+			first_cookie = cookie;
+		ASSERT_EQ(1, fastipc_recv(self->ep, 0, req, sizeof(req),
+					  n ? &info : &first, &none));
+	}
+	EXPECT_EQ(-EBUSY, ret);
+	EXPECT_EQ(depth, n);
+	/* The queue itself is empty: the bound is the connection's. */
+	EXPECT_EQ(-EAGAIN, fastipc_recv(self->ep, 0, req, sizeof(req), &info, &none));
+	ASSERT_EQ(0, fastipc_reply(self->ep, first.token, 2, "r", 1));
+	cookie = first_cookie;
+	EXPECT_EQ(1, fastipc_collect(self->conn, &cookie, req, sizeof(req), NULL, NULL));
+	EXPECT_EQ(0, fastipc_call_async(self->conn, 1, "b", 1, &cookie));
+}
+
+/* The caller's pinned pages as /proc/self/status counts them (VmPin), in KiB. */
+static long vm_pin_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+struct pending_call {
+	int conn;
+	void *reply;
+	uint32_t capacity;
+	uint64_t reply_ns;	/* 0: for ever */
+	uint32_t len;
+	void *req;
+	int ret;
+};
+
+static void *pending_call(void *arg)
+{
+	struct pending_call *p = arg;
+	struct fastipc_call call = {
+		.len = p->len, .data = (uintptr_t)p->req,
+		.reply_data = (uintptr_t)p->reply, .reply_capacity = p->capacity,
+		.send_timeout = { .mode = FASTIPC_WAIT_INFINITE },
+		.reply_timeout = p->reply_ns ? fastipc_timeout_rel(p->reply_ns) :
+			(struct fastipc_timeout){ .mode = FASTIPC_WAIT_INFINITE },
+	};
+
+	p->ret = fastipc_call_raw(p->conn, &call);
+	return NULL;
+}
+
+/*
+ * A call's reply buffer is pinned for no more than a reply can be
+ * (max_msg_size), counted in the caller's VmPin, and unpinned when the call
+ * is withdrawn, though the server still holds it.
+ */
+TEST_F(wake, reply_pins_are_bounded_counted_and_gone_with_the_call)
+{
+	unsigned long max = param_read("max_msg_size");
+	size_t capacity = 16 << 20;
+	struct pending_call p = { .conn = self->conn, .capacity = capacity,
+				  .len = 1, .req = "q" };
+	struct fastipc_msg_info info;
+	pthread_t thread;
+	long pinned;
+	char req[8];
+
+	p.reply = mmap(NULL, capacity, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, p.reply);
+	ASSERT_EQ(0, vm_pin_kib());
+	pthread_create(&thread, NULL, pending_call, &p);
+	ASSERT_EQ(1, fastipc_recv(self->ep, 0, req, sizeof(req), &info, NULL));
+	pinned = vm_pin_kib();
+	EXPECT_LT(0, pinned) TH_LOG("the pinned reply buffer is not counted");
+	EXPECT_GE((long)(max / 1024 + 4), pinned) TH_LOG("%ld KiB pinned for replies of at most %lu",
+							  pinned, max);
+	ASSERT_EQ(0, fastipc_reply(self->ep, info.token, 2, "r", 1));
+	pthread_join(thread, NULL);
+	EXPECT_EQ(0, p.ret);
+	EXPECT_EQ(0, vm_pin_kib());
+
+	/* Withdrawn (timed out) while the server holds it: unpinned at once. */
+	p.reply_ns = 200 * MS;
+	pthread_create(&thread, NULL, pending_call, &p);
+	ASSERT_EQ(1, fastipc_recv(self->ep, 0, req, sizeof(req), &info, NULL));
+	pthread_join(thread, NULL);
+	EXPECT_EQ(-ETIMEDOUT, p.ret);
+	EXPECT_EQ(0, vm_pin_kib()) TH_LOG("a withdrawn call's pages stay pinned");
+	EXPECT_EQ(-ECANCELED, fastipc_reply(self->ep, info.token, 2, "r", 1));
+	munmap(p.reply, capacity);
+}
+
+/* Under RLIMIT_MEMLOCK, a large call pins within the limit and still works. */
+static int call_under_memlock(const void *arg)
+{
+	const struct rlimit lim = { 64 << 10, 64 << 10 };
+	int ep = *(const int *)arg, ctx = fastipc_open(), conn;
+	size_t len = 256 << 10;
+	char *buf = malloc(len);
+	struct fastipc_timeout t = fastipc_timeout_rel(5000 * MS);
+
+	if (ctx < 0 || !buf || setrlimit(RLIMIT_MEMLOCK, &lim))
+		return -100;
+	memset(buf, 'm', len);
+	conn = fastipc_connect_endpoint(ep);
+	if (conn < 0)
+		return conn;
+	return fastipc_call(conn, 1, buf, len, buf, len, NULL, &t) == (ssize_t)len ? 0 : -101;
+}
+
+struct echo_server {
+	int ep;
+	pthread_t thread;
+	long max_pinned_kib;	/* of the caller, seen while serving */
+	pid_t caller;
+};
+
+static long proc_vm_pin_kib(pid_t pid)
+{
+	char path[64], line[128];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+static void *serve_one(void *arg)
+{
+	struct echo_server *srv = arg;
+	size_t cap = 256 << 10;
+	char *buf = malloc(cap);
+	struct fastipc_msg_info info;
+	ssize_t len;
+
+	len = fastipc_recv(srv->ep, 0, buf, cap, &info, NULL);
+	srv->max_pinned_kib = proc_vm_pin_kib(info.pid);
+	if (len > 0)
+		fastipc_reply(srv->ep, info.token, 2, buf, len);
+	free(buf);
+	return NULL;
+}
+
+TEST_F(wake, pins_stay_within_rlimit_memlock)
+{
+	struct echo_server srv = { .ep = self->ep };
+
+	pthread_create(&srv.thread, NULL, serve_one, &srv);
+	EXPECT_EQ(0, as(&other, call_under_memlock, &self->ep));
+	pthread_join(srv.thread, NULL);
+	EXPECT_LE(0, srv.max_pinned_kib);
+	EXPECT_GE(64, srv.max_pinned_kib) TH_LOG("%ld KiB pinned under a 64 KiB limit",
+						 srv.max_pinned_kib);
+}
+
+/* --- timeouts: they hold, whatever the peer does ------------------------- */
+
+/*
+ * The server replies from a page that faults for 3 s; the caller's 200 ms
+ * reply timeout holds (the review's reproducer: a 100 ms timeout returned
+ * after 4 s).
+ */
+TEST_F(wake, caller_timeout_holds_while_the_reply_stalls_in_a_fault)
+{
+	size_t len = 64 << 10;
+	struct pending_call p = { .conn = self->conn, .capacity = len,
+				  .reply_ns = 200 * MS, .len = 1, .req = "q" };
+	struct fastipc_msg_info info;
+	struct stall st;
+	pthread_t thread;
+	char req[8];
+	int ret;
+
+	ret = stall_open(&st, len, 3000 * MS);
+	if (ret == -ENOSYS)
+		SKIP(return, "no userfaultfd in this kernel");
+	ASSERT_EQ(0, ret);
+	p.reply = malloc(len);
+	ASSERT_NE(NULL, p.reply);
+	memset(p.reply, 0, len);
+	pthread_create(&thread, NULL, pending_call, &p);
+	ASSERT_EQ(1, fastipc_recv(self->ep, 0, req, sizeof(req), &info, NULL));
+	ret = fastipc_reply(self->ep, info.token, 2, st.area, len);	/* stalls 3 s */
+	pthread_join(thread, NULL);
+	/* Not a reply that arrived 3 s late, after the caller's 200 ms. */
+	EXPECT_EQ(-ETIMEDOUT, p.ret);
+	EXPECT_EQ(-ECANCELED, ret);
+	stall_close(&st);
+	free(p.reply);
 }
 
 TEST_HARNESS_MAIN

@@ -601,6 +601,8 @@ static const int e_stat[] = { ENAMETOOLONG, ENOENT, 0 };
 static const int e_set[] = { ENAMETOOLONG, ENOENT, EPERM, 0 };
 static const int e_send[] = { EMSGSIZE, ENOMEM, ENOBUFS, EPIPE, EAGAIN, ETIMEDOUT, EINTR,
 			      ENXIO, 0 };
+static const int e_call[] = { EMSGSIZE, ENOMEM, ENOBUFS, EPIPE, EAGAIN, ETIMEDOUT, EINTR,
+			      ENXIO, EBUSY, 0 };
 static const int e_collect[] = { ENOENT, EAGAIN, ETIMEDOUT, EINTR, EPIPE, EMSGSIZE, 0 };
 static const int e_recv[] = { EAGAIN, ETIMEDOUT, EINTR, EMSGSIZE, 0 };
 static const int e_reply[] = { EMSGSIZE, ENOENT, ECANCELED, ENOMEM, ENXIO, 0 };
@@ -611,7 +613,7 @@ static const struct ioc_desc iocs[NR_KNOWN] = {
 	[0x01] = { "CREATE_ENDPOINT", FASTIPC_IOC_CREATE_ENDPOINT, KB(K_CTX), e_create },
 	[0x02] = { "CONNECT", FASTIPC_IOC_CONNECT, KB(K_CTX) | KB(K_EP), e_connect },
 	[0x03] = { "SEND", FASTIPC_IOC_SEND, KB(K_CONN), e_send },
-	[0x04] = { "CALL", FASTIPC_IOC_CALL, KB(K_CONN), e_send },
+	[0x04] = { "CALL", FASTIPC_IOC_CALL, KB(K_CONN), e_call },
 	[0x05] = { "COLLECT", FASTIPC_IOC_COLLECT, KB(K_CONN), e_collect },
 	[0x06] = { "RECV", FASTIPC_IOC_RECV, KB(K_EP), e_recv },
 	[0x07] = { "REPLY", FASTIPC_IOC_REPLY, KB(K_EP), e_reply },
@@ -2242,7 +2244,13 @@ TEST_F_TIMEOUT(found, caller_keeps_its_timeout_when_the_reply_faults, 60)
 	usleep((SEC - copy_ns / 2) / 1000);
 	rep = (struct fastipc_reply){ .len = FOUND_LEN, .type = 2, .token = info.token,
 				      .data = (uintptr_t)self->faulty };
-	EXPECT_EQ(-EFAULT, ioctl(self->ep, FASTIPC_IOC_REPLY, &rep) ? -errno : 0);
+	/*
+	 * EFAULT, or ECANCELED once the caller withdrew the call while the
+	 * server was still copying (into kernel memory: a source that cannot
+	 * be pinned never goes straight into the caller's pages).
+	 */
+	ret = ioctl(self->ep, FASTIPC_IOC_REPLY, &rep) ? -errno : 0;
+	EXPECT_TRUE(ret == -EFAULT || ret == -ECANCELED) TH_LOG("REPLY: %s", strerror(-ret));
 	ret = found_outcome(self, 10);
 	ASSERT_NE(1, ret) TH_LOG("the caller still waits 9 s after its reply timeout ran out");
 	EXPECT_EQ(-ETIMEDOUT, ret);

@@ -569,7 +569,9 @@ struct fastipc_buffer_create {
  * FASTIPC_IOC_CALL (connection fd)
  *	as SEND (unknown flag: FASTIPC_CALL_FLAGS_ALL; also EINVAL for a
  *	synchronous call whose reply_timeout is FASTIPC_WAIT_NONE: it must
- *	wait for its reply), then while waiting:
+ *	wait for its reply), and for an async call:
+ *	EBUSY	the connection has queue_depth async calls not collected yet
+ *	then while waiting:
  *	ETIMEDOUT, EINTR	the call was withdrawn (see above)
  *	EPIPE	the endpoint's last fd was closed before the reply
  *	EMSGSIZE	the reply was longer than reply_capacity: the first
