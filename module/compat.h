@@ -46,6 +46,15 @@ static inline void fastipc_ipc_ns_put(struct vfsmount *ns)
 	mntput(ns);
 }
 
+/*
+ * Whether the namespace behind @ns still exists: its teardown detaches the
+ * mqueue superblock from it (mq_clear_sbinfo()), and nothing reattaches it.
+ */
+static inline bool fastipc_ipc_ns_alive(struct vfsmount *ns)
+{
+	return READ_ONCE(ns->mnt_sb->s_fs_info);
+}
+
 /* vm_flags became read-only behind these helpers in 6.3. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
 #include <linux/mm_types.h>

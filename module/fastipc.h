@@ -517,6 +517,7 @@ struct fastipc_endpoint *fastipc_registry_lookup(struct vfsmount *ipc_ns,
 						 const char *name,
 						 const struct fastipc_deadline *wait);
 int fastipc_registry_unlink(struct vfsmount *ipc_ns, const char *name);
+void fastipc_registry_exit(void);
 int fastipc_registry_for_each(struct vfsmount *ipc_ns, u64 *cursor,
 			      int (*fn)(void *arg, struct fastipc_endpoint *ep),
 			      void *arg);

@@ -59,6 +59,7 @@ static void __exit fastipc_exit(void)
 {
 	fastipc_dev_exit();
 	fastipc_netlink_exit();
+	fastipc_registry_exit();
 	fastipc_quota_exit();
 	pr_debug("unloaded\n");
 }

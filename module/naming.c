@@ -8,6 +8,11 @@
  * unlinked with no fd left), and the registry holds a reference on it.  A
  * name is unique within an IPC namespace.  Lookups happen once per
  * connection, listings on request: one mutex guards it all.
+ *
+ * A persistent endpoint dies with its IPC namespace, as System V queues and
+ * POSIX message queues do: a reaper looks, once a second while any
+ * persistent endpoint exists, for those whose namespace is gone, and
+ * unlinks them (nobody else can reach them any more).
  */
 #include <linux/ctype.h>
 #include <linux/err.h>
@@ -18,7 +23,9 @@
 #include <linux/mutex.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
+#include "compat.h"
 #include "fastipc.h"
 
 static LIST_HEAD(fastipc_registry);		/* by id, oldest first */
@@ -26,8 +33,12 @@ static DEFINE_HASHTABLE(fastipc_names, 8);
 static DEFINE_MUTEX(fastipc_registry_lock);	/* protects both, and: */
 static u64 fastipc_last_id;			/* endpoint ids */
 static unsigned long fastipc_names_seq;		/* bumped when a name appears */
+static unsigned int fastipc_nr_persistent;	/* endpoints held by the registry */
 static DECLARE_WAIT_QUEUE_HEAD(fastipc_names_wait);
 static BLOCKING_NOTIFIER_HEAD(fastipc_events);
+
+static void fastipc_reap(struct work_struct *work);
+static DECLARE_DELAYED_WORK(fastipc_reaper, fastipc_reap);
 
 /* @name is NUL-terminated within FASTIPC_NAME_MAX bytes. */
 int fastipc_name_valid(const char *name)
@@ -93,6 +104,8 @@ int fastipc_registry_add(struct fastipc_endpoint *ep, const char *name,
 		ep->persistent = true;
 		fastipc_endpoint_file_opened(ep);
 		__module_get(THIS_MODULE);
+		if (!fastipc_nr_persistent++)
+			schedule_delayed_work(&fastipc_reaper, HZ);
 	}
 	mutex_unlock(&fastipc_registry_lock);
 
@@ -156,6 +169,34 @@ struct fastipc_endpoint *fastipc_registry_lookup(struct vfsmount *ipc_ns,
 }
 
 /*
+ * Take @ep's name away, referenced for fastipc_name_taken() to finish.
+ * Returns whether the registry held it receiving (persistent).
+ */
+static bool fastipc_name_take_locked(struct fastipc_endpoint *ep)
+{
+	bool was_persistent = ep->persistent;
+
+	lockdep_assert_held(&fastipc_registry_lock);
+	hash_del(&ep->name_node);
+	WRITE_ONCE(ep->persistent, false);
+	if (was_persistent)
+		fastipc_nr_persistent--;
+	kref_get(&ep->refs);
+	return was_persistent;
+}
+
+/* The rest, with the lock dropped: a persistent one with no fd left dies. */
+static void fastipc_name_taken(struct fastipc_endpoint *ep, bool was_persistent)
+{
+	if (was_persistent) {
+		if (fastipc_endpoint_file_closed(ep))
+			fastipc_registry_remove(ep);
+		module_put(THIS_MODULE);
+	}
+	fastipc_endpoint_put(ep);
+}
+
+/*
  * Remove @name.  Its endpoint goes on serving its fds; a persistent one with
  * none left stops receiving.
  */
@@ -176,19 +217,48 @@ int fastipc_registry_unlink(struct vfsmount *ipc_ns, const char *name)
 		mutex_unlock(&fastipc_registry_lock);
 		return ret;
 	}
-	hash_del(&ep->name_node);
-	was_persistent = ep->persistent;
-	WRITE_ONCE(ep->persistent, false);
-	kref_get(&ep->refs);
+	was_persistent = fastipc_name_take_locked(ep);
 	mutex_unlock(&fastipc_registry_lock);
-
-	if (was_persistent) {
-		if (fastipc_endpoint_file_closed(ep))
-			fastipc_registry_remove(ep);
-		module_put(THIS_MODULE);
-	}
-	fastipc_endpoint_put(ep);
+	fastipc_name_taken(ep, was_persistent);
 	return 0;
+}
+
+/* A persistent endpoint whose IPC namespace is gone, or NULL. */
+static struct fastipc_endpoint *fastipc_orphan_find_locked(void)
+{
+	struct fastipc_endpoint *ep;
+
+	lockdep_assert_held(&fastipc_registry_lock);
+	list_for_each_entry(ep, &fastipc_registry, registry_node)
+		if (ep->persistent && !fastipc_ipc_ns_alive(ep->ipc_ns))
+			return ep;
+	return NULL;
+}
+
+static void fastipc_reap(struct work_struct *work)
+{
+	struct fastipc_endpoint *ep;
+	bool was_persistent;
+
+	for (;;) {
+		mutex_lock(&fastipc_registry_lock);
+		ep = fastipc_orphan_find_locked();
+		if (!ep)
+			break;
+		pr_debug("endpoint %llu: its IPC namespace is gone, unlinking it\n", ep->id);
+		was_persistent = fastipc_name_take_locked(ep);
+		mutex_unlock(&fastipc_registry_lock);
+		fastipc_name_taken(ep, was_persistent);
+	}
+	if (fastipc_nr_persistent)
+		schedule_delayed_work(&fastipc_reaper, HZ);
+	mutex_unlock(&fastipc_registry_lock);
+}
+
+/* At unload no persistent endpoint is left; the reaper may still be running. */
+void fastipc_registry_exit(void)
+{
+	cancel_delayed_work_sync(&fastipc_reaper);
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -816,6 +817,72 @@ TEST_F(wake, caller_timeout_holds_while_the_reply_stalls_in_a_fault)
 	EXPECT_EQ(-ECANCELED, ret);
 	stall_close(&st);
 	free(p.reply);
+}
+
+/*
+ * A persistent endpoint dies with its IPC namespace, as System V queues do:
+ * unprivileged, in a user and IPC namespace of its own, a process leaves
+ * one with 96 KiB queued and exits; its user's queued-bytes quota (128 KiB
+ * here) comes back, and the module can still be unloaded after the suite.
+ */
+static int persist_in_own_namespace(const void *arg)
+{
+	static char chunk[48 << 10];
+	int ctx, ep, conn;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWIPC))
+		return -errno;
+	ctx = fastipc_open();
+	if (ctx < 0)
+		return ctx;
+	ep = fastipc_endpoint_create_persistent(ctx, "atk.orphan", 0600);
+	if (ep < 0)
+		return ep;
+	conn = fastipc_connect_endpoint(ep);
+	if (conn < 0)
+		return conn;
+	if (fastipc_send(conn, 1, chunk, sizeof(chunk), NULL) ||
+	    fastipc_send(conn, 1, chunk, sizeof(chunk), NULL))
+		return -EIO;
+	return 0;	/* exits: the namespace goes, the endpoint stays persistent */
+}
+
+static int queue_64k_within_10s(const void *arg)
+{
+	static char chunk[64 << 10];
+	struct fastipc_timeout none = fastipc_timeout_none();
+	int ctx = fastipc_open(), ep, conn, ret = -1, i;
+
+	ep = fastipc_endpoint_create(ctx, NULL, 0600);
+	conn = fastipc_connect_endpoint(ep);
+	if (ctx < 0 || ep < 0 || conn < 0)
+		return -100;
+	for (i = 0; i < 50; i++) {
+		ret = fastipc_send(conn, 1, chunk, sizeof(chunk), &none);
+		if (ret != -ENOBUFS)
+			break;
+		usleep(200 * 1000);
+	}
+	return ret;
+}
+
+TEST(persistent_endpoint_dies_with_its_ipc_namespace)
+{
+	unsigned long old = param_read("max_queued_bytes");
+	int ret;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	ASSERT_EQ(0, param_write("max_queued_bytes", 128 << 10));
+	ret = as(&owner, persist_in_own_namespace, NULL);
+	if (ret == -EPERM || ret == -EINVAL || ret == -ENOSPC) {
+		param_write("max_queued_bytes", old);
+		SKIP(return, "no unprivileged user namespaces here: %s", strerror(-ret));
+	}
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(0, as(&owner, queue_64k_within_10s, NULL))
+		TH_LOG("the dead namespace's endpoint still holds the user's queued bytes");
+	EXPECT_EQ(0, param_write("max_queued_bytes", old));
 }
 
 TEST_HARNESS_MAIN
