@@ -29,7 +29,7 @@ KERNEL ?= 6.12
 # Warnings are errors in the developer builds (and so in CI), not in a
 # user's build, which may meet a newer compiler than ours.
 DEVELOPER_GOALS := selftests run check distcheck style bench profile stress fuzz \
-	vm-run vm-shell installcheck debug-kernel setup
+	vm-run vm-shell installcheck debug-kernel kcsan-kernel setup
 ifneq ($(filter $(DEVELOPER_GOALS),$(MAKECMDGOALS)),)
 export FASTIPC_WERROR := y
 endif
@@ -67,7 +67,10 @@ setup:
 	@scripts/setup.sh $(filter latest next,$(SETUP_KERNELS))
 
 debug-kernel: setup
-	@scripts/build-debug-kernel.sh >/dev/null
+	@scripts/build-debug-kernel.sh debug >/dev/null
+
+kcsan-kernel: setup
+	@scripts/build-debug-kernel.sh kcsan >/dev/null
 
 module:
 	@test -f $(KDIR)/Makefile || { echo "fastipc: no kernel build tree at $(KDIR):" \
@@ -139,7 +142,8 @@ RUN_DEMO := /root/fastipc-hello && \
 run: setup lib examples
 	@scripts/vm.sh cmd $(KERNEL) "$(RUN_DEMO)" $(EXAMPLES)
 
-check: setup $(if $(filter debug,$(KERNELS)),debug-kernel) selftests
+check: setup $(if $(filter debug,$(KERNELS)),debug-kernel) \
+		$(if $(filter kcsan,$(KERNELS)),kcsan-kernel) selftests
 	@scripts/check.sh $(KERNELS)
 
 # A new user's first hour: the README's two commands in a fresh Debian 12
@@ -171,7 +175,7 @@ clean:
 	rm -f module/*.o module/*.ko module/*.mod* module/.*.cmd module/modules.order \
 		Module.symvers modules.order .*.cmd .module-common.o
 
-.PHONY: all setup debug-kernel module lib selftests examples run check distcheck \
+.PHONY: all setup debug-kernel kcsan-kernel module lib selftests examples run check distcheck \
 	vm-run vm-shell style clean
 .PHONY: bench profile
 
@@ -194,7 +198,8 @@ LONG_CMD_stress = end=$$(( $$(date +%s) + $(DURATION) )); rc=0; \
 	FASTIPC_STRESS_SECONDS=$$left /root/stress_test || rc=1; done; exit $$rc
 LONG_CMD_fuzz = /root/fuzz_test
 
-stress fuzz: setup $(if $(filter debug,$(LONG_KERNEL)),debug-kernel) selftests
+stress fuzz: setup $(if $(filter debug,$(LONG_KERNEL)),debug-kernel) \
+		$(if $(filter kcsan,$(LONG_KERNEL)),kcsan-kernel) selftests
 	@mkdir -p $(BUILD)/vm; log=$(BUILD)/vm/$@-$(LONG_KERNEL).out; \
 	{ FASTIPC_APPEND="$(strip $(LONG_APPEND_$@) $(FASTIPC_APPEND))" \
 	  FASTIPC_VM_TIMEOUT=$$(( $(DURATION) * 2 + 900 )) \

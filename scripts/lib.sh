@@ -6,10 +6,10 @@ FASTIPC_CACHE=${FASTIPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fastipc}
 FASTIPC_BUILD=${FASTIPC_BUILD:-$FASTIPC_ROOT/build}
 
 # The kernels a test run can boot: Debian 12's two, the newest Debian ships
-# (sid), experimental's release candidate, and the debug kernel built from
-# linux-source.
+# (sid), experimental's release candidate, and the sanitizer kernels built
+# from linux-source (debug: KASAN and the rest; kcsan: KCSAN for KASAN).
 FASTIPC_KERNELS_ALL="6.1 6.12 latest debug"
-FASTIPC_KERNELS_KNOWN="6.1 6.12 latest next debug"
+FASTIPC_KERNELS_KNOWN="6.1 6.12 latest next debug kcsan"
 
 die() { echo "fastipc: $*" >&2; exit 1; }
 say() { echo "==> $*" >&2; }
@@ -35,9 +35,9 @@ kernel_paths() {
 		kver=$(cat "$dir/KVER")
 		echo "$kver $dir/boot/vmlinuz-$kver /usr/src/linux-headers-$kver"
 		;;
-	debug)
-		dir=$(cat "$FASTIPC_CACHE/debug-kernel.current" 2>/dev/null) ||
-			die "debug kernel not built; run scripts/build-debug-kernel.sh"
+	debug|kcsan)
+		dir=$(cat "$FASTIPC_CACHE/$name-kernel.current" 2>/dev/null) ||
+			die "$name kernel not built; run scripts/build-debug-kernel.sh $name"
 		echo "$(cat "$dir/extmod/include/config/kernel.release" 2>/dev/null ||
 			echo unknown) $dir/bzImage $dir/extmod"
 		;;

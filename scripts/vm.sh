@@ -78,7 +78,7 @@ initrd=$out/initramfs.cpio.gz
 # --- boot ------------------------------------------------------------------
 append="console=ttyS0 panic=-1 oops=panic FASTIPC_MODE=$mode"
 case $kernel in
-debug) append+=" panic_on_warn=1 FASTIPC_KMEMLEAK=1" ;;
+debug | kcsan) append+=" panic_on_warn=1 FASTIPC_KMEMLEAK=1" ;;
 *) append+=" slub_debug=FZPU" ;;
 esac
 [ -n "${FASTIPC_MODARGS:-}" ] && append+=" FASTIPC_MODARGS=${FASTIPC_MODARGS// /,}"
@@ -132,7 +132,7 @@ boot() {
 }
 
 # The host fails the run on any of these in the console log.
-splats='BUG:|WARNING:|KASAN|UBSAN|Oops|Kernel panic|general protection|unreferenced object|kmemleak: [0-9]+ new suspected|INFO: task .* blocked|Call Trace:'
+splats='BUG:|WARNING:|KASAN|KCSAN:|UBSAN|Oops|Kernel panic|general protection|unreferenced object|kmemleak: [0-9]+ new suspected|INFO: task .* blocked|Call Trace:'
 
 verdict() {
 	local taint
