@@ -19,21 +19,16 @@ say() { echo "==> $*" >&2; }
 kernel_paths() {
 	local name=$1 dir
 	case $name in
-	6.1|6.12)
-		dir=$FASTIPC_CACHE/kernels/$name
-		[ -f "$dir/KVER" ] || die "kernel $name not set up; run scripts/setup.sh"
-		local kver
-		kver=$(cat "$dir/KVER")
-		echo "$kver $dir/boot/vmlinuz-$kver $dir/usr/src/linux-headers-$kver"
-		;;
-	latest|next)
-		# The headers stay inside the build root made for them: they
-		# need its compiler (build_root tells build-module.sh so).
+	6.1|6.12|latest|next)
 		dir=$FASTIPC_CACHE/kernels/$name
 		[ -f "$dir/KVER" ] || die "kernel $name not set up; run scripts/setup.sh $name"
-		local kver
+		local kver kdir
 		kver=$(cat "$dir/KVER")
-		echo "$kver $dir/boot/vmlinuz-$kver /usr/src/linux-headers-$kver"
+		kdir=$dir/usr/src/linux-headers-$kver
+		# The unstable kernels' headers stay inside the build root made
+		# for them: they need its compiler (build_root tells so).
+		[ -n "$(build_root "$name")" ] && kdir=/usr/src/linux-headers-$kver
+		echo "$kver $dir/boot/vmlinuz-$kver $kdir"
 		;;
 	debug|kcsan)
 		dir=$(cat "$FASTIPC_CACHE/$name-kernel.current" 2>/dev/null) ||

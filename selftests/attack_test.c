@@ -367,19 +367,12 @@ FIXTURE(wake) {
 
 FIXTURE_SETUP(wake)
 {
-	self->ctx = fastipc_open();
-	ASSERT_LE(0, self->ctx);
-	self->ep = fastipc_endpoint_create(self->ctx, NULL, 0600);
-	ASSERT_LE(0, self->ep);
-	self->conn = fastipc_connect_endpoint(self->ep);
-	ASSERT_LE(0, self->conn);
+	ASSERT_EQ(0, pair_open(&self->ctx, &self->ep, &self->conn));
 }
 
 FIXTURE_TEARDOWN(wake)
 {
-	close(self->conn);
-	close(self->ep);
-	close(self->ctx);
+	pair_close(self->ctx, self->ep, self->conn);
 }
 
 /*

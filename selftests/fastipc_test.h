@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fastipc.h"
+
 #define FASTIPC_PARAMS "/sys/module/fastipc/parameters/"
 
 /* Write @value to the module parameter @name; 0 or a negative errno. */
@@ -87,6 +89,26 @@ static inline uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* A context, an anonymous endpoint and a connection to it; 0 or -errno. */
+static inline int pair_open(int *ctx, int *ep, int *conn)
+{
+	*ctx = fastipc_open();
+	if (*ctx < 0)
+		return *ctx;
+	*ep = fastipc_endpoint_create(*ctx, NULL, 0600);
+	if (*ep < 0)
+		return *ep;
+	*conn = fastipc_connect_endpoint(*ep);
+	return *conn < 0 ? *conn : 0;
+}
+
+static inline void pair_close(int ctx, int ep, int conn)
+{
+	close(conn);
+	close(ep);
+	close(ctx);
 }
 
 #define OWNER_UID 1000

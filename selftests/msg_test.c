@@ -33,19 +33,12 @@ FIXTURE(pair) {
 
 FIXTURE_SETUP(pair)
 {
-	self->ctx = fastipc_open();
-	ASSERT_LE(0, self->ctx);
-	self->ep = fastipc_endpoint_create(self->ctx, NULL, 0600);
-	ASSERT_LE(0, self->ep);
-	self->conn = fastipc_connect_endpoint(self->ep);
-	ASSERT_LE(0, self->conn);
+	ASSERT_EQ(0, pair_open(&self->ctx, &self->ep, &self->conn));
 }
 
 FIXTURE_TEARDOWN(pair)
 {
-	close(self->conn);
-	close(self->ep);
-	close(self->ctx);
+	pair_close(self->ctx, self->ep, self->conn);
 }
 
 TEST_F(pair, send_then_receive_with_header)
