@@ -790,7 +790,11 @@ static long fastipc_ioctl_call(struct file *file, void *arg)
 			   &send, &reply_dl, req->flags & FASTIPC_CALL_SPIN, &outcome);
 	if (ret == -EINTR) {
 		fastipc_deadline_remaining(&send, &req->send_timeout);
-		fastipc_deadline_remaining(&reply_dl, &req->reply_timeout);
+		/* Not taken yet: all of a relative reply bound is left. */
+		if (outcome.reply_expires) {
+			reply_dl.expires = outcome.reply_expires;
+			fastipc_deadline_remaining(&reply_dl, &req->reply_timeout);
+		}
 	}
 	req->reply_type = outcome.type;
 	req->reply_len = outcome.len;

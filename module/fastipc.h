@@ -307,6 +307,7 @@ struct fastipc_outcome {
 	u64 cookie;
 	bool in_buffer;
 	u64 offset;
+	ktime_t reply_expires;
 };
 
 /**

@@ -857,6 +857,9 @@ int fastipc_call(struct fastipc_connection *conn, s64 type,
 	if (ret) {
 		if (ret == -ETIMEDOUT)
 			trace_fastipc_timeout(ep->id, msg->conn_id, msg->token);
+		/* A relative reply bound runs from when the call was taken. */
+		outcome->reply_expires = msg->state == FASTIPC_MSG_QUEUED ? 0 :
+			ktime_add_safe(msg->taken, ns_to_ktime(reply_deadline->ns));
 		if (!fastipc_call_withdraw_locked(ep, msg)) {
 			/*
 			 * The receiver keeps the call, but not the caller's

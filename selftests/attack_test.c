@@ -878,4 +878,55 @@ TEST(persistent_endpoint_dies_with_its_ipc_namespace)
 	EXPECT_EQ(0, param_write("max_queued_bytes", old));
 }
 
+static void on_alarm(int sig)
+{
+}
+
+struct interrupted_call {
+	int conn;
+	pthread_t thread;
+	int ret;
+	struct fastipc_call call;
+};
+
+static void *call_until_interrupted(void *arg)
+{
+	struct interrupted_call *c = arg;
+
+	c->call = (struct fastipc_call) {
+		.len = 1, .data = (uintptr_t)"q",
+		.send_timeout = { .mode = FASTIPC_WAIT_INFINITE },
+		.reply_timeout = fastipc_timeout_rel(3000 * MS),
+	};
+	c->ret = fastipc_call_raw(c->conn, &c->call);
+	return NULL;
+}
+
+/*
+ * A relative reply bound runs from when a receiver took the call, so what
+ * EINTR reports as left of it does too: taken after 1 s, interrupted 0.5 s
+ * later, about 2.5 s of 3 s are left (measured from the ioctl, 1.5 s).
+ */
+TEST_F(wake, eintr_reports_the_reply_bound_left_since_the_call_was_taken)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct interrupted_call c = { .conn = self->conn };
+	struct fastipc_msg_info info;
+	char req[8];
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	pthread_create(&c.thread, NULL, call_until_interrupted, &c);
+	usleep(1000 * 1000);
+	ASSERT_EQ(1, fastipc_recv(self->ep, 0, req, sizeof(req), &info, NULL));
+	usleep(500 * 1000);
+	pthread_kill(c.thread, SIGUSR1);
+	pthread_join(c.thread, NULL);
+	ASSERT_EQ(-EINTR, c.ret);
+	EXPECT_LT(2000 * MS, c.call.reply_timeout.ns)
+		TH_LOG("%llu ms left", (unsigned long long)(c.call.reply_timeout.ns / MS));
+	EXPECT_GE(2500 * MS, c.call.reply_timeout.ns);
+	EXPECT_EQ(-ECANCELED, fastipc_reply(self->ep, info.token, 2, "r", 1));
+	signal(SIGUSR1, SIG_DFL);
+}
+
 TEST_HARNESS_MAIN
