@@ -11,6 +11,7 @@
 # For developers (these set up the test VM: Debian packages and kernels):
 #   make run          boot a test VM and show fastipc at work
 #   make check        run every selftest on each kernel of KERNELS
+#   make coverage     the module's line and branch coverage under the suite
 #   make distcheck    make run and make check in a fresh Debian 12 root
 #   make style        checkpatch --strict and sparse on the module
 #   make bench        fastipc vs its peers in the test VM (ICOUNT=1: -icount)
@@ -28,7 +29,7 @@ KERNEL ?= 6.12
 
 # Warnings are errors in the developer builds (and so in CI), not in a
 # user's build, which may meet a newer compiler than ours.
-DEVELOPER_GOALS := selftests run check distcheck style bench profile stress fuzz \
+DEVELOPER_GOALS := selftests run check coverage distcheck style bench profile stress fuzz \
 	vm-run vm-shell installcheck debug-kernel kcsan-kernel setup
 ifneq ($(filter $(DEVELOPER_GOALS),$(MAKECMDGOALS)),)
 export FASTIPC_WERROR := y
@@ -146,6 +147,10 @@ check: setup $(if $(filter debug,$(KERNELS)),debug-kernel) \
 		$(if $(filter kcsan,$(KERNELS)),kcsan-kernel) selftests
 	@scripts/check.sh $(KERNELS)
 
+# The module's line and branch coverage under the whole suite (debug kernel).
+coverage: setup debug-kernel selftests
+	@scripts/coverage.sh
+
 # A new user's first hour: the README's two commands in a fresh Debian 12
 # root, on the committed tree.
 distcheck:
@@ -175,7 +180,7 @@ clean:
 	rm -f module/*.o module/*.ko module/*.mod* module/.*.cmd module/modules.order \
 		Module.symvers modules.order .*.cmd .module-common.o
 
-.PHONY: all setup debug-kernel kcsan-kernel module lib selftests examples run check distcheck \
+.PHONY: all setup debug-kernel kcsan-kernel module lib selftests examples run check coverage distcheck \
 	vm-run vm-shell style clean
 .PHONY: bench profile
 

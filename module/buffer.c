@@ -218,28 +218,6 @@ void fastipc_pages_release(struct fastipc_pages *pages)
 	kvfree(pages);
 }
 
-/* Copy up to @len bytes between the pages and @iter; returns the bytes copied. */
-static size_t fastipc_pages_copy(const struct fastipc_pages *pages, size_t len,
-				 struct iov_iter *iter, bool to_iter)
-{
-	size_t offset = pages->offset, left = min(len, pages->len), done = 0, chunk, copied;
-	unsigned long i;
-
-	for (i = 0; left && i < pages->nr_pages; i++) {
-		chunk = min_t(size_t, left, PAGE_SIZE - offset);
-		if (to_iter)
-			copied = copy_page_to_iter(pages->pages[i], offset, chunk, iter);
-		else
-			copied = copy_page_from_iter(pages->pages[i], offset, chunk, iter);
-		done += copied;
-		if (copied != chunk)
-			break;
-		left -= chunk;
-		offset = 0;
-	}
-	return done;
-}
-
 /*
  * Copy @len bytes from @src into @dst, both pinned and at least @len long:
  * page to page, so it cannot fault or wait on anyone.
@@ -260,12 +238,20 @@ void fastipc_pages_copy_pages(struct fastipc_pages *dst, const struct fastipc_pa
 	}
 }
 
+/* Copy the pages' bytes to @iter; returns the bytes copied. */
 size_t fastipc_pages_to_iter(const struct fastipc_pages *pages, struct iov_iter *iter)
 {
-	return fastipc_pages_copy(pages, pages->len, iter, true);
-}
+	size_t offset = pages->offset, left = pages->len, done = 0, chunk, copied;
+	unsigned long i;
 
-size_t fastipc_pages_from_iter(struct fastipc_pages *pages, size_t len, struct iov_iter *iter)
-{
-	return fastipc_pages_copy(pages, len, iter, false);
+	for (i = 0; left && i < pages->nr_pages; i++) {
+		chunk = min_t(size_t, left, PAGE_SIZE - offset);
+		copied = copy_page_to_iter(pages->pages[i], offset, chunk, iter);
+		done += copied;
+		if (copied != chunk)
+			break;
+		left -= chunk;
+		offset = 0;
+	}
+	return done;
 }

@@ -149,7 +149,6 @@ struct fastipc_pages *fastipc_pages_alloc(unsigned long nr_pages);
 bool fastipc_pages_charge(struct fastipc_pages *pages, unsigned long nr_pages);
 void fastipc_pages_release(struct fastipc_pages *pages);
 size_t fastipc_pages_to_iter(const struct fastipc_pages *pages, struct iov_iter *iter);
-size_t fastipc_pages_from_iter(struct fastipc_pages *pages, size_t len, struct iov_iter *iter);
 void fastipc_pages_copy_pages(struct fastipc_pages *dst, const struct fastipc_pages *src,
 			      size_t len);
 void fastipc_quota_exit(void);

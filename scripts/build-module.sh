@@ -17,7 +17,8 @@ if [ -n "$root" ]; then
 	dir=$root$guest_dir
 	[ -w "$root" ] || die "the $kernel build root is not writable: run as root"
 else
-	dir=$FASTIPC_BUILD/kmod/$kernel
+	# A coverage build (FASTIPC_COVERAGE=y, make coverage) has its own.
+	dir=$FASTIPC_BUILD/kmod/$kernel${FASTIPC_COVERAGE:+-coverage}
 fi
 mkdir -p "$dir"
 # rsync-like: refresh only what changed, so kbuild rebuilds only that.
@@ -31,6 +32,7 @@ done
 if [ -n "$root" ]; then
 	in_build_root "$root" make -s -C "$kdir" M="$guest_dir" FASTIPC_WERROR=y modules >&2
 else
-	make -s -C "$kdir" M="$dir" FASTIPC_WERROR=y modules >&2
+	make -s -C "$kdir" M="$dir" FASTIPC_WERROR=y \
+		FASTIPC_COVERAGE="${FASTIPC_COVERAGE:-}" modules >&2
 fi
 echo "$dir/module/fastipc.ko"

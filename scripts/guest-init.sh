@@ -7,7 +7,8 @@
 # on the first port, so the host can scan it for splats.
 #
 # Kernel command line words arrive as environment: FASTIPC_MODE is one of
-# test, cmd, shell; FASTIPC_KMEMLEAK=1 scans for leaks before the verdict.
+# test, cmd, shell; FASTIPC_KMEMLEAK=1 scans for leaks before the verdict;
+# FASTIPC_COVERAGE=1 sends the module's gcov counts back.
 
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin:/root
@@ -38,7 +39,18 @@ stty -F /dev/ttyS1 raw -echo 2>/dev/null
 result=/dev/ttyS1
 failed=0
 
+# make coverage: the module's gcov counts, read before it unloads, go to
+# the host as base64 between marker lines on the result port.
+dump_coverage() {
+	for f in $(find /sys/kernel/debug/gcov -name '*.gcda' 2>/dev/null); do
+		echo "FASTIPC-GCDA ${f##*/}"
+		base64 "$f"
+		echo "FASTIPC-GCDA-END"
+	done >$result
+}
+
 finish() {
+	[ "$FASTIPC_COVERAGE" = 1 ] && dump_coverage
 	if ! rmmod fastipc; then
 		echo "fastipc-vm: rmmod fastipc failed"
 		failed=1
