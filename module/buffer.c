@@ -10,10 +10,17 @@
  * mapping outlives its pages, and a mapping keeps neither the connection nor
  * the endpoint open: closing their fds works as it would without mappings.
  * Mappings are shared only, span the whole buffer, cannot grow, be split or
- * be made executable.  The pages are charged to the connection owner's
- * max_buffer_bytes and memory cgroup.
+ * be made executable.
+ *
+ * The pages count against the max_buffer_bytes of the connection's user
+ * for as long as the connection or one of its own mappings holds them, and
+ * against its memory cgroup.  A mapping made through the endpoint fd holds
+ * them too, but the endpoint side decides how long, so it is charged to the
+ * user who made it: a receiver cannot keep a client's buffer, or its quota,
+ * after the client has let go.
  */
 #include <linux/anon_inodes.h>
+#include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -36,7 +43,7 @@ struct fastipc_buffer *fastipc_buffer_create(struct fastipc_user *user, size_t s
 
 	if (!size || !PAGE_ALIGNED(size) || size > fastipc_limit(FASTIPC_LIMIT_MAX_BUFFER_BYTES))
 		return ERR_PTR(-EINVAL);
-	ret = fastipc_user_charge_buffer(user, size);
+	ret = fastipc_user_charge(user, FASTIPC_CHARGE_BUFFER_BYTES, size);
 	if (ret)
 		return ERR_PTR(ret);
 
@@ -56,6 +63,7 @@ struct fastipc_buffer *fastipc_buffer_create(struct fastipc_user *user, size_t s
 	fastipc_user_hold(user);
 	buf->user = user;
 	refcount_set(&buf->refs, 1);
+	refcount_set(&buf->creator_refs, 1);
 	return buf;
 
 err_page:
@@ -65,22 +73,32 @@ err_page:
 err_pages:
 	kfree(buf);
 err_buf:
-	fastipc_user_uncharge_buffer(user, size);
+	fastipc_user_uncharge(user, FASTIPC_CHARGE_BUFFER_BYTES, size);
 	return ERR_PTR(-ENOMEM);
 }
 
-void fastipc_buffer_put(struct fastipc_buffer *buf)
+static void fastipc_buffer_unref_pages(struct fastipc_buffer *buf)
 {
 	unsigned long i;
 
-	if (!buf || !refcount_dec_and_test(&buf->refs))
+	if (!refcount_dec_and_test(&buf->refs))
 		return;
 	for (i = 0; i < buf->nr_pages; i++)
 		__free_page(buf->pages[i]);
 	kvfree(buf->pages);
-	fastipc_user_uncharge_buffer(buf->user, buf->size);
-	fastipc_user_put(buf->user);
 	kfree(buf);
+}
+
+/* Drop a reference of the connection's side: its own, or its mapping's. */
+void fastipc_buffer_put(struct fastipc_buffer *buf)
+{
+	if (!buf)
+		return;
+	if (refcount_dec_and_test(&buf->creator_refs)) {
+		fastipc_user_uncharge(buf->user, FASTIPC_CHARGE_BUFFER_BYTES, buf->size);
+		fastipc_user_put(buf->user);
+	}
+	fastipc_buffer_unref_pages(buf);
 }
 
 /* Is [offset, offset + len) inside the buffer? */
@@ -116,9 +134,32 @@ static const struct vm_operations_struct fastipc_buffer_vm_ops = {
 	.fault = fastipc_buffer_vm_fault,
 };
 
+/**
+ * struct fastipc_buffer_map - what a mapping's file holds
+ * @buf: the buffer, referenced.
+ * @payer: the user charged for this mapping, which is made through the
+ *	endpoint fd; NULL for one of the connection's own.
+ */
+struct fastipc_buffer_map {
+	struct fastipc_buffer *buf;
+	struct fastipc_user *payer;
+};
+
+static void fastipc_buffer_map_free(struct fastipc_buffer_map *map)
+{
+	if (map->payer) {
+		fastipc_user_uncharge(map->payer, FASTIPC_CHARGE_BUFFER_BYTES, map->buf->size);
+		fastipc_user_put(map->payer);
+		fastipc_buffer_unref_pages(map->buf);
+	} else {
+		fastipc_buffer_put(map->buf);
+	}
+	kfree(map);
+}
+
 static int fastipc_buffer_file_release(struct inode *inode, struct file *file)
 {
-	fastipc_buffer_put(file->private_data);
+	fastipc_buffer_map_free(file->private_data);
 	return 0;
 }
 
@@ -128,12 +169,34 @@ static const struct file_operations fastipc_buffer_fops = {
 	.release = fastipc_buffer_file_release,
 };
 
+/* Charge the mapping to the user making it: the mmap() caller acts. */
+static int fastipc_buffer_map_charge(struct fastipc_buffer_map *map)
+{
+	struct fastipc_user *payer;
+	int ret;
+
+	payer = fastipc_user_get(current_cred());
+	if (!payer)
+		return -ENOMEM;
+	ret = fastipc_user_charge(payer, FASTIPC_CHARGE_BUFFER_BYTES, map->buf->size);
+	if (ret) {
+		fastipc_user_put(payer);
+		return ret;
+	}
+	map->payer = payer;
+	return 0;
+}
+
 /*
- * Map @buf, or ENXIO for none.  The caller's reference on it passes to the
+ * Map @buf, or ENXIO for none.  The caller's reference on it, of the
+ * connection's side (fastipc_connection_buffer_get()) or, if @mapper_pays,
+ * of the endpoint's (fastipc_endpoint_buffer_get()), passes to the
  * mapping's file, or is dropped if the mapping is refused.
  */
-int fastipc_buffer_mmap(struct fastipc_buffer *buf, struct vm_area_struct *vma)
+int fastipc_buffer_mmap(struct fastipc_buffer *buf, struct vm_area_struct *vma,
+			bool mapper_pays)
 {
+	struct fastipc_buffer_map *map;
 	struct file *file;
 	int ret = 0;
 
@@ -143,13 +206,24 @@ int fastipc_buffer_mmap(struct fastipc_buffer *buf, struct vm_area_struct *vma)
 		ret = -EINVAL;
 	else if (vma->vm_flags & VM_EXEC)
 		ret = -EPERM;
+	map = ret ? NULL : kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	if (!map) {
+		if (mapper_pays)
+			fastipc_buffer_unref_pages(buf);
+		else
+			fastipc_buffer_put(buf);
+		return ret ?: -ENOMEM;
+	}
+	map->buf = buf;
+	ret = mapper_pays ? fastipc_buffer_map_charge(map) : 0;
 	if (ret) {
-		fastipc_buffer_put(buf);
+		fastipc_buffer_unref_pages(buf);
+		kfree(map);
 		return ret;
 	}
-	file = anon_inode_getfile("[fastipc-buffer]", &fastipc_buffer_fops, buf, O_RDWR);
+	file = anon_inode_getfile("[fastipc-buffer]", &fastipc_buffer_fops, map, O_RDWR);
 	if (IS_ERR(file)) {
-		fastipc_buffer_put(buf);
+		fastipc_buffer_map_free(map);
 		return PTR_ERR(file);
 	}
 	vma_set_file(vma, file);

@@ -696,7 +696,7 @@ static int fastipc_endpoint_mmap(struct file *file, struct vm_area_struct *vma)
 	struct fastipc_buffer *buf;
 
 	buf = fastipc_endpoint_buffer_get(file->private_data, vma->vm_pgoff);
-	return fastipc_buffer_mmap(buf, vma);
+	return fastipc_buffer_mmap(buf, vma, true);
 }
 
 /*
@@ -902,7 +902,8 @@ static int fastipc_connection_mmap(struct file *file, struct vm_area_struct *vma
 {
 	if (vma->vm_pgoff)
 		return -EINVAL;
-	return fastipc_buffer_mmap(fastipc_connection_buffer_get(file->private_data), vma);
+	return fastipc_buffer_mmap(fastipc_connection_buffer_get(file->private_data), vma,
+				   false);
 }
 
 static const struct file_operations fastipc_connection_fops = {

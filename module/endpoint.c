@@ -32,10 +32,10 @@ struct fastipc_endpoint *fastipc_endpoint_create(const struct cred *cred,
 	struct fastipc_user *owner;
 	int ret;
 
-	owner = fastipc_user_get(cred->euid);
+	owner = fastipc_user_get(cred);
 	if (!owner)
 		return ERR_PTR(-ENOMEM);
-	ret = fastipc_user_charge_endpoint(owner);
+	ret = fastipc_user_charge(owner, FASTIPC_CHARGE_ENDPOINTS, 1);
 	if (ret)
 		goto err_charge;
 
@@ -65,7 +65,7 @@ struct fastipc_endpoint *fastipc_endpoint_create(const struct cred *cred,
 	return ep;
 
 err_alloc:
-	fastipc_user_uncharge_endpoint(owner);
+	fastipc_user_uncharge(owner, FASTIPC_CHARGE_ENDPOINTS, 1);
 err_charge:
 	fastipc_user_put(owner);
 	return ERR_PTR(ret);
@@ -78,7 +78,7 @@ static void fastipc_endpoint_release(struct kref *refs)
 	WARN_ON(!list_empty(&ep->queue) || !hash_empty(ep->calls));
 	fastipc_ipc_ns_put(ep->ipc_ns);
 	put_user_ns(ep->user_ns);
-	fastipc_user_uncharge_endpoint(ep->owner);
+	fastipc_user_uncharge(ep->owner, FASTIPC_CHARGE_ENDPOINTS, 1);
 	fastipc_user_put(ep->owner);
 	pr_debug("endpoint %llu destroyed\n", ep->id);
 	kfree(ep);
@@ -152,7 +152,7 @@ struct fastipc_connection *fastipc_connection_create(struct fastipc_endpoint *ep
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL_ACCOUNT);
 	if (!conn)
 		return ERR_PTR(-ENOMEM);
-	conn->user = fastipc_user_get(cred->euid);
+	conn->user = fastipc_user_get(cred);
 	if (!conn->user) {
 		kfree(conn);
 		return ERR_PTR(-ENOMEM);
@@ -250,12 +250,17 @@ struct fastipc_buffer *fastipc_connection_buffer_get(struct fastipc_connection *
 {
 	struct fastipc_buffer *buf = fastipc_connection_buffer(conn);
 
-	if (buf)
+	if (buf) {
 		refcount_inc(&buf->refs);
+		refcount_inc(&buf->creator_refs);
+	}
 	return buf;
 }
 
-/* The buffer of @ep's connection @conn_id, referenced, for the endpoint's mmap. */
+/*
+ * The buffer of @ep's connection @conn_id, for the endpoint's mmap: its
+ * pages referenced, its charge left to the connection's side.
+ */
 struct fastipc_buffer *fastipc_endpoint_buffer_get(struct fastipc_endpoint *ep, u64 conn_id)
 {
 	struct fastipc_connection *conn;

@@ -71,46 +71,55 @@ static inline unsigned long fastipc_limit(enum fastipc_limit_id id)
 
 /* quota.c: what each user holds, so that no user can exhaust the kernel. */
 
+enum fastipc_charge {
+	FASTIPC_CHARGE_ENDPOINTS,	/* endpoints owned, max_endpoints */
+	FASTIPC_CHARGE_QUEUED_BYTES,	/* payload bytes queued, max_queued_bytes */
+	FASTIPC_CHARGE_BUFFER_BYTES,	/* buffer bytes held, max_buffer_bytes */
+	FASTIPC_NR_CHARGES,
+};
+
 /**
  * struct fastipc_user - one user's consumption
  * @node: in the table of users, protected by its lock.
+ * @ns: the user namespace @uid acts in (referenced).
  * @uid: the user.
- * @refs: held by every endpoint and connection the user created.
- * @endpoints: endpoints the user owns, bounded by max_endpoints.
- * @queued_bytes: payload bytes of the user's messages waiting in queues.
- * @buffer_bytes: bytes of the user's connection buffers.
+ * @refs: held by every object charged to the user, and by the users of
+ *	the namespaces it owns (see @parent).
+ * @parent: @ns's owner in @ns's parent, charged with all @uid is charged;
+ *	NULL in the initial user namespace.
+ * @charges: what the user holds, by &enum fastipc_charge.
  */
 struct fastipc_user {
 	struct hlist_node node;
+	struct user_namespace *ns;
 	kuid_t uid;
 	refcount_t refs;
-	atomic_t endpoints;
-	atomic_long_t queued_bytes;
-	atomic_long_t buffer_bytes;
+	struct fastipc_user *parent;
+	atomic_long_t charges[FASTIPC_NR_CHARGES];
 };
 
-struct fastipc_user *fastipc_user_get(kuid_t uid);
+struct cred;
+struct fastipc_user *fastipc_user_get(const struct cred *cred);
 void fastipc_user_hold(struct fastipc_user *user);
 void fastipc_user_put(struct fastipc_user *user);
-int fastipc_user_charge_endpoint(struct fastipc_user *user);
-void fastipc_user_uncharge_endpoint(struct fastipc_user *user);
-int fastipc_user_charge_bytes(struct fastipc_user *user, size_t bytes);
-void fastipc_user_uncharge_bytes(struct fastipc_user *user, size_t bytes);
-int fastipc_user_charge_buffer(struct fastipc_user *user, size_t bytes);
-void fastipc_user_uncharge_buffer(struct fastipc_user *user, size_t bytes);
+int fastipc_user_charge(struct fastipc_user *user, enum fastipc_charge what, unsigned long n);
+void fastipc_user_uncharge(struct fastipc_user *user, enum fastipc_charge what, unsigned long n);
 
 /* buffer.c: page-mapped connection buffers. */
 
 /**
  * struct fastipc_buffer - a connection's kernel-owned pages
  * @refs: held by the connection and by the file behind each mapping.
+ * @creator_refs: held by the connection and its own mappings; @user is
+ *	charged for @size until the last is gone.
  * @size: bytes.
  * @nr_pages: entries in @pages.
  * @pages: the pages, allocated at creation, freed with the last reference.
- * @user: charged for @size.
+ * @user: the connection's user.
  */
 struct fastipc_buffer {
 	refcount_t refs;
+	refcount_t creator_refs;
 	size_t size;
 	unsigned long nr_pages;
 	struct page **pages;
@@ -121,7 +130,8 @@ struct vm_area_struct;
 struct fastipc_buffer *fastipc_buffer_create(struct fastipc_user *user, size_t size);
 void fastipc_buffer_put(struct fastipc_buffer *buf);
 int fastipc_buffer_check(const struct fastipc_buffer *buf, u64 offset, u64 len);
-int fastipc_buffer_mmap(struct fastipc_buffer *buf, struct vm_area_struct *vma);
+int fastipc_buffer_mmap(struct fastipc_buffer *buf, struct vm_area_struct *vma,
+			bool mapper_pays);
 
 /* Calls of this many bytes or more move in one copy, through pinned pages. */
 #define FASTIPC_DIRECT_MIN	SZ_16K
@@ -214,8 +224,10 @@ struct fastipc_payload {
  * @len: bytes at @data: the request, then the reply.
  * @capacity: room at @data.
  * @data: the payload: @inline_data or a kvmalloc()ed buffer.
- * @charged: payload bytes charged to the connection's user, until the
- *	message is delivered or dropped.
+ * @charged: payload bytes charged to the owner of @conn's endpoint, until
+ *	the message is delivered or dropped: the receivers decide when that
+ *	is, so their side pays, and a sender is never held to its quota by a
+ *	receiver that does not read.
  * @taken: when a receiver took the call, for a relative reply timeout.
  * @reply_bounded: the caller bounds the reply phase: the receiver that
  *	takes the call sets @taken and wakes the caller, which until then
@@ -384,7 +396,7 @@ struct fastipc_endpoint {
 /**
  * struct fastipc_connection - a sender's handle on an endpoint
  * @ep: the endpoint, referenced for the connection's lifetime.
- * @user: the user charged for the messages queued through it.
+ * @user: the user who made it, charged for its buffer.
  * @id: unique while the module is loaded, stamped on its messages.
  * @async: its async calls not collected yet; under @ep's lock.
  * @nr_async: how many, at most queue_depth; under @ep's lock.

@@ -95,11 +95,12 @@ static int fastipc_msg_reserve(struct fastipc_msg *msg, size_t len)
 	return 0;
 }
 
-/* Its bytes no longer count against its sender: delivered or dropped. */
+/* Its bytes no longer count against the endpoint: delivered or dropped. */
 static void fastipc_msg_uncharge(struct fastipc_msg *msg)
 {
 	if (msg->charged) {
-		fastipc_user_uncharge_bytes(msg->conn->user, msg->charged);
+		fastipc_user_uncharge(msg->conn->ep->owner, FASTIPC_CHARGE_QUEUED_BYTES,
+				      msg->charged);
 		msg->charged = 0;
 	}
 }
@@ -237,22 +238,20 @@ static int fastipc_msg_fill(struct fastipc_msg *msg,
 		ret = fastipc_buffer_check(fastipc_connection_buffer(conn), data->offset, len);
 		if (ret)
 			return ret;
-	} else if (data->pinned) {
-		msg->pinned_req = data->pinned;
-		ret = fastipc_user_charge_bytes(conn->user, len);
-		if (ret)
-			return ret;
-		msg->charged = len;
 	} else {
-		ret = fastipc_msg_reserve(msg, len);
-		if (ret)
-			return ret;
-		if (!copy_from_iter_full(msg->data, len, data->iter))
-			return -EFAULT;
-		ret = fastipc_user_charge_bytes(conn->user, len);
+		/* From here on the message owns the pages, whatever happens. */
+		msg->pinned_req = data->pinned;
+		ret = fastipc_user_charge(conn->ep->owner, FASTIPC_CHARGE_QUEUED_BYTES, len);
 		if (ret)
 			return ret;
 		msg->charged = len;
+		if (!data->pinned) {
+			ret = fastipc_msg_reserve(msg, len);
+			if (ret)
+				return ret;
+			if (!copy_from_iter_full(msg->data, len, data->iter))
+				return -EFAULT;
+		}
 	}
 
 	msg->len = len;

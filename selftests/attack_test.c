@@ -929,4 +929,216 @@ TEST_F(wake, eintr_reports_the_reply_bound_left_since_the_call_was_taken)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+/*
+ * Quotas charge whoever decides when the charge ends.  These run in one
+ * child that stays root underneath and acts with the effective uid of each
+ * party in turn: a charge is taken from the credentials of the call that
+ * makes it.
+ */
+FIXTURE(quota) {
+	unsigned long queued, buffers, endpoints;
+};
+
+FIXTURE_SETUP(quota)
+{
+	if (geteuid())
+		SKIP(return, "needs root");
+	self->queued = param_read("max_queued_bytes");
+	self->buffers = param_read("max_buffer_bytes");
+	self->endpoints = param_read("max_endpoints");
+}
+
+FIXTURE_TEARDOWN(quota)
+{
+	if (geteuid())
+		return;
+	EXPECT_EQ(0, param_write("max_queued_bytes", self->queued));
+	EXPECT_EQ(0, param_write("max_buffer_bytes", self->buffers));
+	EXPECT_EQ(0, param_write("max_endpoints", self->endpoints));
+}
+
+/* Through root, which the real and saved uids stay. */
+static int acting_as(uid_t uid)
+{
+	return setresuid(-1, 0, -1) || setresuid(-1, uid, -1) ? -errno : 0;
+}
+
+#define QUOTA_CHUNK	(32 << 10)
+
+/*
+ * A receiver that never reads: the bytes queued to it count against its
+ * owner, so their sender can still send elsewhere; the owner's other
+ * endpoints are full until the owner reads, which it can.
+ */
+static int stalled_receiver(const void *arg)
+{
+	static char chunk[QUOTA_CHUNK];
+	struct fastipc_timeout none = fastipc_timeout_none();
+	struct fastipc_msg_info info;
+	int ctx = fastipc_open(), stalled, second, own, to_stalled, to_second, to_own;
+	int sent = 0, ret;
+
+	if (ctx < 0 || acting_as(OWNER_UID))
+		return -100;
+	stalled = fastipc_endpoint_create(ctx, NULL, 0600);
+	second = fastipc_endpoint_create(ctx, NULL, 0600);
+	if (stalled < 0 || second < 0 || acting_as(OTHER_UID))
+		return -101;
+	to_stalled = fastipc_connect_endpoint(stalled);
+	to_second = fastipc_connect_endpoint(second);
+	own = fastipc_endpoint_create(ctx, NULL, 0600);
+	to_own = own < 0 ? own : fastipc_connect_endpoint(own);
+	if (to_stalled < 0 || to_second < 0 || to_own < 0)
+		return -102;
+	while ((ret = fastipc_send(to_stalled, 1, chunk, sizeof(chunk), &none)) == 0)
+		sent++;
+	if (ret != -ENOBUFS || sent != 4)
+		return -103;
+	/* The sender's own quota is untouched. */
+	ret = fastipc_send(to_own, 1, chunk, sizeof(chunk), &none);
+	if (ret)
+		return ret;
+	if (fastipc_send(to_second, 1, chunk, 1, &none) != -ENOBUFS)
+		return -104;
+	if (acting_as(OWNER_UID) ||
+	    fastipc_recv(stalled, 0, chunk, sizeof(chunk), &info, NULL) != QUOTA_CHUNK)
+		return -105;
+	return fastipc_send(to_second, 1, chunk, sizeof(chunk), &none);
+}
+
+TEST_F(quota, stalled_receiver_holds_none_of_the_senders_quota)
+{
+	ASSERT_EQ(0, param_write("max_queued_bytes", 4 * QUOTA_CHUNK));
+	EXPECT_EQ(0, as(NULL, stalled_receiver, NULL));
+}
+
+/*
+ * A receiver that maps a client's buffer pays for the mapping: the client
+ * gets its quota back once it has closed its connection and the endpoint
+ * took the hangup, mapping or not.
+ */
+static int mapped_client_buffer(const void *arg)
+{
+	size_t size = 2 * QUOTA_CHUNK, page = sysconf(_SC_PAGESIZE);
+	struct fastipc_recv r = { .timeout = fastipc_timeout_none() };
+	struct fastipc_msg_info info;
+	int ctx = fastipc_open(), ep, own, own_conn, conn, again;
+	char byte;
+	void *map;
+
+	if (ctx < 0 || acting_as(OWNER_UID))
+		return -100;
+	ep = fastipc_endpoint_create(ctx, NULL, 0600);
+	own = fastipc_endpoint_create(ctx, NULL, 0600);
+	own_conn = own < 0 ? own : fastipc_connect_endpoint(own);
+	if (ep < 0 || own_conn < 0 || acting_as(OTHER_UID))
+		return -101;
+	conn = fastipc_connect_endpoint(ep);
+	if (conn < 0 || fastipc_buffer_create(conn, size) ||
+	    fastipc_send(conn, 1, "x", 1, NULL))
+		return -102;
+	if (acting_as(OWNER_UID) || fastipc_recv(ep, 0, &byte, 1, &info, NULL) != 1 ||
+	    fastipc_buffer_map(ep, info.conn_id, size, &map))
+		return -103;
+	/* The mapping counts against the owner, who maps it... */
+	if (fastipc_buffer_create(own_conn, page) != -EDQUOT)
+		return -104;
+	if (acting_as(OTHER_UID))
+		return -105;
+	close(conn);
+	if (acting_as(OWNER_UID) || fastipc_recv_raw(ep, &r) ||
+	    !(r.msg.flags & FASTIPC_MSG_HANGUP))
+		return -106;
+	/* ...and no longer against the client, who has let go. */
+	if (acting_as(OTHER_UID))
+		return -107;
+	again = fastipc_connect_endpoint(ep);
+	if (again < 0 || fastipc_buffer_create(again, size))
+		return -108;
+	if (acting_as(OWNER_UID) || fastipc_buffer_unmap(ep, map, size))
+		return -109;
+	return fastipc_buffer_create(own_conn, page);
+}
+
+TEST_F(quota, receiver_mapping_a_clients_buffer_pays_for_it)
+{
+	ASSERT_EQ(0, param_write("max_buffer_bytes", 2 * QUOTA_CHUNK));
+	EXPECT_EQ(0, as(NULL, mapped_client_buffer, NULL));
+}
+
+/*
+ * Subordinate uids count against the user whose namespace maps them: uid
+ * OWNER_UID makes a user namespace, root maps eight uids into it (as
+ * newuidmap would), and two of them together get the owner's one limit.
+ */
+static int create_until_refused(int ctx)
+{
+	int made = 0, ep;
+
+	while ((ep = fastipc_endpoint_create(ctx, NULL, 0600)) >= 0)
+		made++;
+	return ep == -ENOSPC ? made : ep;
+}
+
+static int subordinate_uids(const void *arg)
+{
+	const int *sync = arg;
+	int ctx = fastipc_open(), first, second;
+	char go;
+
+	if (ctx < 0 || become(&owner) || unshare(CLONE_NEWUSER))
+		return -100;
+	if (write(sync[1], "u", 1) != 1 || read(sync[0], &go, 1) != 1 || go != 'm')
+		return -101;
+	if (setresuid(0, 0, 0))
+		return -102;
+	first = create_until_refused(ctx);
+	if (first < 0)
+		return first;
+	/* Another of the eight, while the first one's endpoints stay open. */
+	if (setresuid(1, 1, 0))
+		return -103;
+	second = create_until_refused(ctx);
+	return first * 100 + second;
+}
+
+TEST_F(quota, subordinate_uids_share_their_owners_limits)
+{
+	int to_child[2], to_parent[2], sync[2], result = -1, status;
+	char map[64], path[64], ready;
+	pid_t child;
+	int fd;
+
+	ASSERT_EQ(0, param_write("max_endpoints", 4));
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		sync[0] = to_child[0];
+		sync[1] = to_parent[1];
+		result = subordinate_uids(sync);
+		if (write(to_parent[1], &result, sizeof(result)) != sizeof(result))
+			_exit(1);
+		_exit(0);
+	}
+	if (read(to_parent[0], &ready, 1) == 1 && ready == 'u') {
+		snprintf(path, sizeof(path), "/proc/%d/uid_map", child);
+		snprintf(map, sizeof(map), "0 %d 8\n", 200000);
+		fd = open(path, O_WRONLY);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ((ssize_t)strlen(map), write(fd, map, strlen(map)));
+		close(fd);
+		ASSERT_EQ(1, write(to_child[1], "m", 1));
+		ASSERT_EQ(sizeof(result), read(to_parent[0], &result, sizeof(result)));
+	} else {
+		ASSERT_EQ(sizeof(result), read(to_parent[0], &result, sizeof(result)));
+	}
+	waitpid(child, &status, 0);
+	if (result == -100)
+		SKIP(return, "no unprivileged user namespaces here");
+	/* Four for the first subordinate uid, none left for the second. */
+	EXPECT_EQ(400, result);
+}
+
 TEST_HARNESS_MAIN

@@ -88,6 +88,27 @@ TEST_F(buf, quota_on_buffer_bytes)
 	ASSERT_EQ(0, param_write("max_buffer_bytes", info.max_buffer_bytes));
 }
 
+/* A mapping on the endpoint's side counts whole against whoever makes it. */
+TEST_F(buf, endpoint_mapping_counts_against_its_maker)
+{
+	struct fastipc_info info;
+	uint64_t id = fdinfo(self->conn, "connection_id");
+	void *theirs;
+
+	ASSERT_EQ(0, fastipc_get_info(self->ctx, &info));
+	/* Room for one more copy of the buffer, less a page. */
+	ASSERT_EQ(0, param_write("max_buffer_bytes", 2 * self->size - page_size));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->size, PROT_READ, MAP_SHARED, self->ep,
+				   id * page_size));
+	EXPECT_EQ(EDQUOT, errno);
+	ASSERT_EQ(0, param_write("max_buffer_bytes", 2 * self->size));
+	ASSERT_EQ(0, fastipc_buffer_map(self->ep, id, self->size, &theirs));
+	/* Both charges are held: not one page more. */
+	EXPECT_EQ(-EDQUOT, fastipc_buffer_create(fastipc_connect_endpoint(self->ep), page_size));
+	EXPECT_EQ(0, fastipc_buffer_unmap(self->ep, theirs, self->size));
+	ASSERT_EQ(0, param_write("max_buffer_bytes", info.max_buffer_bytes));
+}
+
 TEST_F(buf, mmap_rules)
 {
 	int other = fastipc_connect_endpoint(self->ep);

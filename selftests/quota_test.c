@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-user quotas: a user that exhausts its own endpoints or queued bytes is
- * refused with the documented errno, and other users are not affected.
+ * Per-user quotas: a user that exhausts its endpoints, or the queued bytes
+ * its endpoints hold, is refused with the documented errno, and other users
+ * are not affected.
  * Needs root, to change the limits and to act as other users.
  */
 #include <errno.h>
@@ -91,24 +92,30 @@ TEST_F(quota, endpoint_quota_is_per_user)
 }
 
 /*
- * The other user connects to @ep (an inherited endpoint fd), fills its
- * queued-bytes quota, and is refused; exit 0 if so.
+ * The other user connects to @ep (an inherited endpoint fd), fills the
+ * queued-bytes quota of its owner, and is refused there, but not on an
+ * endpoint of its own; exit 0 if so.
  */
 static int fill_queued_bytes(int ep)
 {
 	static char block[65536];
-	int conn = fastipc_connect_endpoint(ep);
+	int conn = fastipc_connect_endpoint(ep), ctx = fastipc_open(), own, own_conn;
 
-	if (conn < 0)
+	if (conn < 0 || ctx < 0)
 		return 1;
 	if (fastipc_send(conn, 1, block, sizeof(block), NULL))
 		return 2;
 	if (fastipc_send(conn, 1, block, 1, NULL) != -ENOBUFS)
 		return 3;
-	return 0;
+	own = fastipc_endpoint_create(ctx, NULL, 0600);
+	own_conn = own < 0 ? own : fastipc_connect_endpoint(own);
+	if (own_conn < 0)
+		return 4;
+	return fastipc_send(own_conn, 1, block, sizeof(block), NULL) ? 5 : 0;
 }
 
-TEST_F(quota, queued_bytes_quota_is_per_user)
+/* Bytes queued count against the receiving endpoint's owner. */
+TEST_F(quota, queued_bytes_quota_is_the_receivers)
 {
 	static char block[65536];
 	struct fastipc_msg_info info;
@@ -121,15 +128,15 @@ TEST_F(quota, queued_bytes_quota_is_per_user)
 	ASSERT_LE(0, conn);
 
 	EXPECT_EQ(0, as_other_user(fill_queued_bytes, ep));
-	/* The other user's 64 KiB are still queued, yet root may queue its own. */
-	ASSERT_EQ(0, fastipc_send(conn, 2, block, sizeof(block), NULL));
+	/* The other user's 64 KiB wait in root's queue: root's quota is full. */
 	EXPECT_EQ(-ENOBUFS, fastipc_send(conn, 2, block, 1, NULL));
 	/* Receiving gives the bytes back. */
-	ASSERT_EQ(sizeof(block), fastipc_recv(ep, 2, block, sizeof(block), &info, NULL));
-	EXPECT_EQ(0, info.uid);
-	EXPECT_EQ(0, fastipc_send(conn, 2, block, 1, NULL));
 	ASSERT_EQ(sizeof(block), fastipc_recv(ep, 1, block, sizeof(block), &info, NULL));
 	EXPECT_EQ(OTHER_UID, info.uid);
+	ASSERT_EQ(0, fastipc_send(conn, 2, block, sizeof(block), NULL));
+	EXPECT_EQ(-ENOBUFS, fastipc_send(conn, 2, block, 1, NULL));
+	ASSERT_EQ(sizeof(block), fastipc_recv(ep, 2, block, sizeof(block), &info, NULL));
+	EXPECT_EQ(0, info.uid);
 	close(conn);
 	close(ep);
 }

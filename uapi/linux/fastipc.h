@@ -56,8 +56,9 @@
  *	block.
  * @max_endpoints: out: endpoints one user may own at once.
  * @__reserved: must be 0.
- * @max_queued_bytes: out: payload bytes one user may have queued at once.
- * @max_buffer_bytes: out: mapped buffer bytes one user may hold at once.
+ * @max_queued_bytes: out: payload bytes the endpoints of one user may hold
+ *	queued at once.
+ * @max_buffer_bytes: out: buffer bytes one user may hold at once.
  * @spin_ns: out: the longest a CALL or RECV polls for its answer before
  *	it sleeps (the spin_ns module parameter; 0: never).
  * @__reserved2: must be 0.
@@ -480,7 +481,9 @@ struct fastipc_unlink {
  * connection fd, the endpoint's side with mmap(MAP_SHARED, offset conn_id *
  * page size) on an endpoint fd; both mappings must span the whole buffer.
  * The pages belong to the kernel and live until the last mapping and the
- * connection are gone; a mapping keeps neither the connection's nor the
+ * connection are gone; they count against the connection's user until the
+ * connection and its own mappings are gone, and each endpoint-side mapping
+ * against the user who made it.  A mapping keeps neither the connection's nor the
  * endpoint's fd open.  The endpoint can map the buffer as long as messages
  * from the connection are queued, even after the connection closed.  Both
  * sides may write: a receiver must treat what it reads there as it would
@@ -560,7 +563,8 @@ struct fastipc_buffer_create {
  *	EMSGSIZE	len above the max_msg_size limit
  *	ENOMEM
  *	EFAULT	the payload cannot be read
- *	ENOBUFS	the connection owner's user has max_queued_bytes queued
+ *	ENOBUFS	the endpoint's owner has max_queued_bytes queued on its
+ *		endpoints
  *	EPIPE	the endpoint's last fd was closed
  *	EAGAIN	the queue is full and the call may not wait
  *	ETIMEDOUT	the queue stayed full until the timeout
@@ -627,6 +631,9 @@ struct fastipc_buffer_create {
  *	ENXIO	no such buffer
  *	EINVAL	not MAP_SHARED, or not exactly the buffer's size
  *	EPERM	PROT_EXEC
+ *	ENOMEM
+ *	EDQUOT	endpoint fd: the mapping user would hold more than
+ *		max_buffer_bytes of buffers (each such mapping counts whole)
  *	(and later: EINVAL for a partial munmap or mprotect, EACCES for
  *	mprotect(PROT_EXEC), mremap() cannot grow it)
  */
