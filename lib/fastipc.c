@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -29,8 +30,13 @@ static uint64_t fastipc_ptr(const void *p)
 }
 
 /*
- * The buffers this process has mapped: a connection's own (conn_id 0), and
- * on endpoint fds, those of the connections that sent through theirs.
+ * The buffers this process has mapped through the library: a connection's
+ * own (conn_id 0), and on endpoint fds, those of the connections that sent
+ * through theirs.  A record is found by fd number, so it can outlive its fd
+ * (closed without fastipc_buffer_unmap()) and meet a new one of the same
+ * number: the newest record for an fd comes first, a new buffer or a
+ * kernel's ENXIO drops the older ones, and no record is ever trusted to
+ * unmap memory that it does not know is still its own.
  */
 struct fastipc_mapping {
 	struct fastipc_mapping *next;
@@ -38,13 +44,32 @@ struct fastipc_mapping {
 	uint64_t conn_id;
 	void *addr;
 	size_t size;
-	pthread_mutex_t use;	/* a connection's own: one message at a time */
+	unsigned int refs;	/* the list's and each user's; under the list lock */
+	bool gone;		/* unmapped or forgotten; under @use */
+	pthread_mutex_t use;	/* held while its pages are used: one message at a time */
 };
 
 static struct fastipc_mapping *fastipc_mappings;
 static pthread_mutex_t fastipc_mappings_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static struct fastipc_mapping *fastipc_mapping_find(int fd, uint64_t conn_id)
+static void fastipc_mapping_put(struct fastipc_mapping *m)
+{
+	bool last;
+
+	pthread_mutex_lock(&fastipc_mappings_lock);
+	last = !--m->refs;
+	pthread_mutex_unlock(&fastipc_mappings_lock);
+	if (last) {
+		pthread_mutex_destroy(&m->use);
+		free(m);
+	}
+}
+
+/*
+ * The mapping of (@fd, @conn_id), referenced and locked for use, or NULL:
+ * it cannot be unmapped until fastipc_mapping_done().
+ */
+static struct fastipc_mapping *fastipc_mapping_use(int fd, uint64_t conn_id)
 {
 	struct fastipc_mapping *m;
 
@@ -52,8 +77,57 @@ static struct fastipc_mapping *fastipc_mapping_find(int fd, uint64_t conn_id)
 	for (m = fastipc_mappings; m; m = m->next)
 		if (m->fd == fd && m->conn_id == conn_id)
 			break;
+	if (m)
+		m->refs++;
 	pthread_mutex_unlock(&fastipc_mappings_lock);
+	if (!m)
+		return NULL;
+	pthread_mutex_lock(&m->use);
+	if (m->gone) {
+		pthread_mutex_unlock(&m->use);
+		fastipc_mapping_put(m);
+		return NULL;
+	}
 	return m;
+}
+
+static void fastipc_mapping_done(struct fastipc_mapping *m)
+{
+	if (m) {
+		pthread_mutex_unlock(&m->use);
+		fastipc_mapping_put(m);
+	}
+}
+
+/*
+ * Take off the list the records of @fd that are @addr's or, for a NULL
+ * @addr, @conn_id's; wait for their users, then mark them gone.  Returns
+ * how many there were.
+ */
+static int fastipc_mappings_drop(int fd, uint64_t conn_id, const void *addr)
+{
+	struct fastipc_mapping **link, *m, *dropped = NULL;
+	int n = 0;
+
+	pthread_mutex_lock(&fastipc_mappings_lock);
+	for (link = &fastipc_mappings; (m = *link);) {
+		if (m->fd == fd && (addr ? m->addr == addr : m->conn_id == conn_id)) {
+			*link = m->next;
+			m->next = dropped;	/* the list's reference goes with it */
+			dropped = m;
+		} else {
+			link = &m->next;
+		}
+	}
+	pthread_mutex_unlock(&fastipc_mappings_lock);
+	for (; (m = dropped); n++) {
+		dropped = m->next;
+		pthread_mutex_lock(&m->use);
+		m->gone = true;
+		pthread_mutex_unlock(&m->use);
+		fastipc_mapping_put(m);
+	}
+	return n;
 }
 
 FASTIPC_EXPORT int fastipc_open(void)
@@ -236,15 +310,20 @@ static void fastipc_call_bound(struct fastipc_call *call,
 		call->reply_timeout = fastipc_forever;
 }
 
-/* A reply the server left in the buffer: copy it out as if it came copied. */
-static int fastipc_reply_from_buffer(const struct fastipc_mapping *m, uint64_t offset,
+/*
+ * A reply the server left in the buffer: copy it out as if it came copied,
+ * from @m if the caller has it in use, else from the connection's mapping.
+ */
+static int fastipc_reply_from_buffer(int conn, struct fastipc_mapping *m, uint64_t offset,
 				     uint32_t len, void *reply, size_t capacity)
 {
 	size_t copy = len < capacity ? len : capacity;
+	struct fastipc_mapping *own = m ? NULL : fastipc_mapping_use(conn, 0);
 
-	if (!m)
+	if (!m && !own)
 		return -ENXIO;
-	memcpy(reply, (char *)m->addr + offset, copy);
+	memcpy(reply, (char *)(m ?: own)->addr + offset, copy);
+	fastipc_mapping_done(own);
 	return copy < len ? -EMSGSIZE : 0;
 }
 
@@ -265,25 +344,32 @@ FASTIPC_EXPORT ssize_t fastipc_call(int conn, int64_t type, const void *req, siz
 	if (req_len > UINT32_MAX)
 		return -EMSGSIZE;
 	if (req_len >= FASTIPC_ZEROCOPY_THRESHOLD)
-		m = fastipc_mapping_find(conn, 0);
+		m = fastipc_mapping_use(conn, 0);
 	if (m && req_len <= m->size) {
-		pthread_mutex_lock(&m->use);
 		memcpy(m->addr, req, req_len);
 		call.flags = FASTIPC_CALL_BUFFER;
 		call.data = 0;
 	} else {
+		fastipc_mapping_done(m);
 		m = NULL;
 	}
 	fastipc_call_bound(&call, timeout);
 	ret = fastipc_ioctl(conn, FASTIPC_IOC_CALL, &call);
+	if (ret == -ENXIO && m) {
+		/* The record outlived its connection: this fd has no buffer. */
+		fastipc_mapping_done(m);
+		m = NULL;
+		fastipc_mappings_drop(conn, 0, NULL);
+		call.flags = 0;
+		call.data = fastipc_ptr(req);
+		ret = fastipc_ioctl(conn, FASTIPC_IOC_CALL, &call);
+	}
 	if (ret == -EINTR)
 		fastipc_bound_remaining(&call.reply_timeout, timeout);
 	if (!ret && call.reply_flags & FASTIPC_MSG_BUFFER)
-		ret = fastipc_reply_from_buffer(m ?: fastipc_mapping_find(conn, 0),
-						call.reply_offset, call.reply_len,
+		ret = fastipc_reply_from_buffer(conn, m, call.reply_offset, call.reply_len,
 						reply, reply_capacity);
-	if (m)
-		pthread_mutex_unlock(&m->use);
+	fastipc_mapping_done(m);
 	if (ret < 0)
 		return ret;
 	if (reply_type)
@@ -328,8 +414,8 @@ FASTIPC_EXPORT ssize_t fastipc_collect(int conn, uint64_t *cookie, void *reply,
 	if (ret == 0 || ret == -EPIPE || ret == -EMSGSIZE)
 		*cookie = req.cookie;
 	if (!ret && req.reply_flags & FASTIPC_MSG_BUFFER)
-		ret = fastipc_reply_from_buffer(fastipc_mapping_find(conn, 0), req.reply_offset,
-						req.reply_len, reply, reply_capacity);
+		ret = fastipc_reply_from_buffer(conn, NULL, req.reply_offset, req.reply_len,
+						reply, reply_capacity);
 	if (ret < 0)
 		return ret;
 	if (reply_type)
@@ -344,30 +430,37 @@ FASTIPC_EXPORT int fastipc_recv_raw(int ep, struct fastipc_recv *recv)
 
 /*
  * A received message's payload in its sender's buffer: map that on first
- * use.  A hangup ends the connection: drop its mapping.  Returns the mapping,
- * or NULL after a hangup.
+ * use.  A hangup ends the connection: drop its mapping.  Gives the mapping
+ * in use (see fastipc_mapping_done()), or NULL after a hangup.
  */
 static int fastipc_sender_buffer(int ep, const struct fastipc_msg_info *info,
 				 struct fastipc_mapping **mapping)
 {
-	struct fastipc_mapping *m = fastipc_mapping_find(ep, info->conn_id);
+	struct fastipc_mapping *m = fastipc_mapping_use(ep, info->conn_id);
 	void *addr;
+	size_t size;
 	int ret;
 
 	*mapping = NULL;
 	if (info->flags & FASTIPC_MSG_HANGUP) {
-		if (m)
-			fastipc_buffer_unmap(ep, m->addr, m->size);
+		if (!m)
+			return 0;
+		addr = m->addr;
+		size = m->size;
+		fastipc_mapping_done(m);
+		/* Only the one that takes the record off the list unmaps. */
+		if (fastipc_mappings_drop(ep, 0, addr))
+			munmap(addr, size);
 		return 0;
 	}
 	if (!m) {
 		ret = fastipc_buffer_map(ep, info->conn_id, info->buffer_size, &addr);
 		if (ret)
 			return ret;
-		m = fastipc_mapping_find(ep, info->conn_id);
+		m = fastipc_mapping_use(ep, info->conn_id);
 	}
 	*mapping = m;
-	return 0;
+	return m ? 0 : -ENXIO;
 }
 
 FASTIPC_EXPORT ssize_t fastipc_recv(int ep, int64_t type, void *buf, size_t capacity,
@@ -395,10 +488,11 @@ FASTIPC_EXPORT ssize_t fastipc_recv(int ep, int64_t type, void *buf, size_t capa
 			continue;	/* a hangup: nothing for the caller */
 		if (req.msg.len > capacity) {
 			ret = -EMSGSIZE;	/* unlike a copied one, it is gone */
-			break;
+		} else {
+			memcpy(buf, (char *)m->addr + req.msg.offset, req.msg.len);
+			req.msg.flags &= ~FASTIPC_MSG_BUFFER;
 		}
-		memcpy(buf, (char *)m->addr + req.msg.offset, req.msg.len);
-		req.msg.flags &= ~FASTIPC_MSG_BUFFER;
+		fastipc_mapping_done(m);
 		break;
 	}
 	if (ret == -EINTR)
@@ -433,6 +527,7 @@ FASTIPC_EXPORT int fastipc_serve(int ep, size_t capacity, fastipc_handler_fn han
 {
 	struct fastipc_reply_recv rr = { 0 };
 	struct fastipc_mapping *m;
+	bool in_buffer;
 	int64_t reply_type;
 	void *req, *reply;
 	ssize_t len;
@@ -455,14 +550,17 @@ FASTIPC_EXPORT int fastipc_serve(int ep, size_t capacity, fastipc_handler_fn han
 			continue;
 		if (ret < 0)
 			break;
-		m = NULL;
+		in_buffer = false;
 		if (rr.recv.msg.flags & (FASTIPC_MSG_BUFFER | FASTIPC_MSG_HANGUP)) {
 			ret = fastipc_sender_buffer(ep, &rr.recv.msg, &m);
 			if (ret)
 				break;
-			if (!m || rr.recv.msg.len > capacity)
+			if (m && rr.recv.msg.len <= capacity)
+				memcpy(req, (char *)m->addr + rr.recv.msg.offset, rr.recv.msg.len);
+			in_buffer = m && rr.recv.msg.len <= capacity;
+			fastipc_mapping_done(m);
+			if (!in_buffer)
 				continue;	/* a hangup, or too big for the handler */
-			memcpy(req, (char *)m->addr + rr.recv.msg.offset, rr.recv.msg.len);
 		}
 		reply_type = 0;
 		len = handler(arg, &rr.recv.msg, req, reply, capacity, &reply_type);
@@ -478,11 +576,14 @@ FASTIPC_EXPORT int fastipc_serve(int ep, size_t capacity, fastipc_handler_fn han
 		rr.reply.flags = 0;
 		rr.reply.data = fastipc_ptr(reply);
 		/* A call that came through the buffer is answered through it. */
-		if (m && (size_t)len >= FASTIPC_ZEROCOPY_THRESHOLD && (size_t)len <= m->size) {
+		m = in_buffer && (size_t)len >= FASTIPC_ZEROCOPY_THRESHOLD ?
+		    fastipc_mapping_use(ep, rr.recv.msg.conn_id) : NULL;
+		if (m && (size_t)len <= m->size) {
 			memcpy(m->addr, reply, len);
 			rr.reply.flags = FASTIPC_REPLY_BUFFER;
 			rr.reply.data = 0;
 		}
+		fastipc_mapping_done(m);
 	}
 out:
 	free(req);
@@ -493,8 +594,13 @@ out:
 FASTIPC_EXPORT int fastipc_buffer_create(int conn, size_t size)
 {
 	struct fastipc_buffer_create req = { .size = size };
+	int ret;
 
-	return fastipc_ioctl(conn, FASTIPC_IOC_BUFFER_CREATE, &req);
+	ret = fastipc_ioctl(conn, FASTIPC_IOC_BUFFER_CREATE, &req);
+	/* A record for this fd left by a connection closed unmapped is stale. */
+	if (!ret)
+		fastipc_mappings_drop(conn, 0, NULL);
+	return ret;
 }
 
 FASTIPC_EXPORT int fastipc_buffer_map(int fd, uint64_t conn_id, size_t size, void **addr)
@@ -515,6 +621,7 @@ FASTIPC_EXPORT int fastipc_buffer_map(int fd, uint64_t conn_id, size_t size, voi
 	m->conn_id = conn_id;
 	m->addr = p;
 	m->size = size;
+	m->refs = 1;
 	pthread_mutex_init(&m->use, NULL);
 	pthread_mutex_lock(&fastipc_mappings_lock);
 	m->next = fastipc_mappings;
@@ -524,20 +631,10 @@ FASTIPC_EXPORT int fastipc_buffer_map(int fd, uint64_t conn_id, size_t size, voi
 	return 0;
 }
 
+/* Waits for the library's own use of the mapping (a call in flight) to end. */
 FASTIPC_EXPORT int fastipc_buffer_unmap(int fd, void *addr, size_t size)
 {
-	struct fastipc_mapping **link, *m = NULL;
-
-	pthread_mutex_lock(&fastipc_mappings_lock);
-	for (link = &fastipc_mappings; *link; link = &(*link)->next) {
-		if ((*link)->fd == fd && (*link)->addr == addr) {
-			m = *link;
-			*link = m->next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&fastipc_mappings_lock);
-	free(m);
+	fastipc_mappings_drop(fd, 0, addr);
 	return munmap(addr, size) ? -errno : 0;
 }
 

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -502,6 +503,111 @@ TEST_F(buf, one_copy_withdrawn_call_leaves_caller_memory_alone)
 	EXPECT_EQ(0, reply[MIB - 1]);
 	free(req);
 	free(reply);
+}
+
+/*
+ * A connection closed with its buffer still mapped leaves the library a
+ * record under its fd number; a new connection that gets the number must
+ * not be sent through the old pages, whether it has no buffer (the kernel
+ * would say ENXIO) or a buffer of its own not mapped (the server would read
+ * that buffer, not the request).  A child serves with fastipc_serve().
+ */
+TEST_F(buf, fd_reused_after_close_is_not_sent_through_the_old_mapping)
+{
+	size_t len = 2 * FASTIPC_ZEROCOPY_THRESHOLD, i;
+	unsigned char *req = malloc(len), *reply = malloc(len);
+	int fd = self->conn, fresh, round, status;
+	int64_t reply_type;
+	pid_t server;
+
+	ASSERT_NE(NULL, req);
+	ASSERT_NE(NULL, reply);
+	for (i = 0; i < len; i++)
+		req[i] = pattern(i);
+	server = fork();
+	ASSERT_LE(0, server);
+	if (!server)
+		_exit(fastipc_serve(self->ep, MIB, complement, NULL) == -ECANCELED ? 0 : 1);
+	for (round = 0; round < 2; round++) {
+		/* Closed mapped: the record stays, its pages stay mapped. */
+		close(fd);
+		fresh = fastipc_connect_endpoint(self->ep);
+		ASSERT_LE(0, fresh);
+		if (fresh != fd) {
+			ASSERT_EQ(fd, dup2(fresh, fd));
+			close(fresh);
+		}
+		if (round == 1)
+			ASSERT_EQ(0, fastipc_buffer_create(fd, self->size));
+		memset(reply, 0, len);
+		ASSERT_EQ(len, fastipc_call(fd, 1, req, len, reply, len, &reply_type, NULL))
+			TH_LOG("round %d", round);
+		for (i = 0; i < len; i++)
+			if (reply[i] != (unsigned char)~pattern(i))
+				break;
+		EXPECT_EQ(len, i) TH_LOG("round %d: the server read other bytes", round);
+		/* Leave this one mapped too, for the next round to meet. */
+		if (round == 1)
+			ASSERT_EQ(0, fastipc_buffer_map(fd, 0, self->size, &self->mine));
+	}
+	ASSERT_EQ(0, fastipc_send(fd, 99, NULL, 0, NULL));
+	waitpid(server, &status, 0);
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	free(req);
+	free(reply);
+}
+
+struct pending_buffer_call {
+	int conn;
+	size_t len;
+	unsigned char *req, *reply;
+	ssize_t ret;
+};
+
+static void *buffer_call(void *arg)
+{
+	struct pending_buffer_call *c = arg;
+
+	c->ret = fastipc_call(c->conn, 1, c->req, c->len, c->reply, c->len, NULL, NULL);
+	return NULL;
+}
+
+/*
+ * fastipc_buffer_unmap() while the library's own call uses the mapping
+ * waits for the call, instead of pulling the pages (and the library's
+ * record of them) from under it.
+ */
+TEST_F(buf, unmap_waits_for_a_call_using_the_mapping)
+{
+	struct pending_buffer_call c = { .conn = self->conn, .len = FASTIPC_ZEROCOPY_THRESHOLD };
+	struct fastipc_recv r = { 0 };
+	pthread_t thread;
+	void *addr;
+
+	c.req = calloc(1, c.len);
+	c.reply = calloc(1, c.len);
+	ASSERT_NE(NULL, c.req);
+	ASSERT_NE(NULL, c.reply);
+	ASSERT_EQ(0, pthread_create(&thread, NULL, buffer_call, &c));
+	ASSERT_EQ(0, fastipc_recv_raw(self->ep, &r));
+	ASSERT_TRUE(r.msg.flags & FASTIPC_MSG_BUFFER);
+	ASSERT_EQ(0, fastipc_buffer_map(self->ep, r.msg.conn_id, self->size, &addr));
+	memset(addr, 'R', c.len);
+	/* The reply goes after unmap has had every chance to return early. */
+	if (!fork()) {
+		usleep(300 * 1000);
+		_exit(fastipc_reply_buffer(self->ep, r.msg.token, 2, 0, c.len) ? 1 : 0);
+	}
+	/* Unmapped under the call, its reply would be read from no page: SIGSEGV. */
+	EXPECT_EQ(0, fastipc_buffer_unmap(self->conn, self->mine, self->size));
+	self->mine = NULL;
+	pthread_join(thread, NULL);
+	EXPECT_EQ(c.len, c.ret);
+	EXPECT_EQ('R', c.reply[c.len - 1]);
+	wait(NULL);
+	fastipc_buffer_unmap(self->ep, addr, self->size);
+	free(c.req);
+	free(c.reply);
 }
 
 TEST_HARNESS_MAIN
