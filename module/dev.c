@@ -101,12 +101,40 @@ static __always_inline long fastipc_ioctl_run(struct file *file, unsigned int cm
 /* A command matches whatever its struct's size: that differs by version. */
 #define FASTIPC_IOC_ANY_SIZE(cmd)	((cmd) & ~IOCSIZE_MASK)
 
+/*
+ * A user address from a __u64 field.  Where a pointer has 32 bits, one with
+ * more is refused, never truncated into some other address.
+ */
+static int fastipc_user_addr(u64 uaddr, void __user **ptr)
+{
+	if (uaddr != (unsigned long)uaddr)
+		return -EFAULT;
+	*ptr = u64_to_user_ptr(uaddr);
+	return 0;
+}
+
+/* @len bytes at user address @uaddr, to copy in (ITER_SOURCE) or out. */
+static int fastipc_iter_from_user(struct iov_iter *iter, unsigned int direction,
+				  u64 uaddr, size_t len)
+{
+	void __user *ptr;
+	int ret;
+
+	ret = fastipc_user_addr(uaddr, &ptr);
+	if (!ret)
+		iov_iter_ubuf(iter, direction, ptr, len);
+	return ret;
+}
+
 /* Copy in and check an endpoint name given by its user address. */
 static int fastipc_name_from_user(char *name, u64 uname)
 {
+	void __user *ptr;
 	long len;
 
-	len = strncpy_from_user(name, u64_to_user_ptr(uname), FASTIPC_NAME_MAX);
+	len = fastipc_user_addr(uname, &ptr);
+	if (!len)
+		len = strncpy_from_user(name, ptr, FASTIPC_NAME_MAX);
 	if (len < 0)
 		return len;
 	if (len == FASTIPC_NAME_MAX)
@@ -156,17 +184,16 @@ static bool fastipc_file_nonblock(struct file *file)
  * at offset @data of the connection's buffer (checked by the caller's
  * callee, which knows which buffer).
  */
-static void fastipc_payload_from_user(struct fastipc_payload *payload,
-				      struct iov_iter *iter, bool in_buffer,
-				      u64 data, u32 len)
+static int fastipc_payload_from_user(struct fastipc_payload *payload,
+				     struct iov_iter *iter, bool in_buffer,
+				     u64 data, u32 len)
 {
 	payload->pinned = NULL;
 	payload->in_buffer = in_buffer;
 	payload->offset = data;
 	payload->len = len;
 	payload->iter = iter;
-	if (!in_buffer)
-		iov_iter_ubuf(iter, ITER_SOURCE, u64_to_user_ptr(data), len);
+	return in_buffer ? 0 : fastipc_iter_from_user(iter, ITER_SOURCE, data, len);
 }
 
 /*
@@ -583,7 +610,9 @@ static long fastipc_do_recv(struct file *file, struct fastipc_recv *req)
 	if (ret)
 		return ret;
 
-	iov_iter_ubuf(&data, ITER_DEST, u64_to_user_ptr(req->data), req->capacity);
+	ret = fastipc_iter_from_user(&data, ITER_DEST, req->data, req->capacity);
+	if (ret)
+		return ret;
 	ret = fastipc_recv(file->private_data, &filter, &data, &dl,
 			   req->flags & FASTIPC_RECV_SPIN, &delivery);
 	if (ret == -EINTR)
@@ -605,12 +634,15 @@ static long fastipc_do_reply(struct file *file, const struct fastipc_reply *req)
 	bool in_buffer = req->flags & FASTIPC_REPLY_BUFFER;
 	struct fastipc_payload payload;
 	struct iov_iter iter;
+	int ret;
 
 	if (req->flags & ~FASTIPC_REPLY_FLAGS_ALL || !req->token || req->type < 0)
 		return -EINVAL;
 	if (!in_buffer && req->len > fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE))
 		return -EMSGSIZE;
-	fastipc_payload_from_user(&payload, &iter, in_buffer, req->data, req->len);
+	ret = fastipc_payload_from_user(&payload, &iter, in_buffer, req->data, req->len);
+	if (ret)
+		return ret;
 	/*
 	 * A large reply is pinned here, before the caller is told its reply
 	 * is being written: a page that faults slowly (userfaultfd, FUSE)
@@ -739,7 +771,9 @@ static long fastipc_ioctl_send(struct file *file, void *arg)
 	if (!in_buffer && req->len > fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE))
 		return -EMSGSIZE;
 
-	fastipc_payload_from_user(&payload, &iter, in_buffer, req->data, req->len);
+	ret = fastipc_payload_from_user(&payload, &iter, in_buffer, req->data, req->len);
+	if (ret)
+		return ret;
 	ret = fastipc_send(file->private_data, req->type, &payload, &room);
 	if (ret == -EINTR)
 		fastipc_deadline_remaining(&room, &req->timeout);
@@ -770,13 +804,16 @@ static long fastipc_ioctl_call(struct file *file, void *arg)
 	if (!in_buffer && req->len > fastipc_limit(FASTIPC_LIMIT_MAX_MSG_SIZE))
 		return -EMSGSIZE;
 
-	fastipc_payload_from_user(&payload, &data, in_buffer, req->data, req->len);
+	ret = fastipc_payload_from_user(&payload, &data, in_buffer, req->data, req->len);
+	if (ret)
+		return ret;
 	if (req->flags & FASTIPC_CALL_ASYNC)
 		return fastipc_call_async(file->private_data, req->type, &payload,
 					  &send, &req->cookie);
 
-	iov_iter_ubuf(&reply, ITER_DEST, u64_to_user_ptr(req->reply_data),
-		      req->reply_capacity);
+	ret = fastipc_iter_from_user(&reply, ITER_DEST, req->reply_data, req->reply_capacity);
+	if (ret)
+		return ret;
 	/* A call through the buffer is answered through it: pin nothing. */
 	if (!in_buffer)
 		payload.pinned = fastipc_pin_user(req->data, req->len, false);
@@ -817,8 +854,9 @@ static long fastipc_ioctl_collect(struct file *file, void *arg)
 	if (ret)
 		return ret;
 
-	iov_iter_ubuf(&reply, ITER_DEST, u64_to_user_ptr(req->reply_data),
-		      req->reply_capacity);
+	ret = fastipc_iter_from_user(&reply, ITER_DEST, req->reply_data, req->reply_capacity);
+	if (ret)
+		return ret;
 	ret = fastipc_collect(file->private_data, req->cookie, &reply, &dl, &outcome);
 	if (ret == -EINTR)
 		fastipc_deadline_remaining(&dl, &req->timeout);

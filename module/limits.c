@@ -13,12 +13,22 @@
 
 #include "fastipc.h"
 
+/*
+ * A charge is an atomic_long: where a long has 32 bits, a bound of 1 GiB
+ * leaves room for the largest single charge above it without overflow.
+ */
+#if BITS_PER_LONG == 64
+#define FASTIPC_MAX_BUFFER_BYTES_CEILING	SZ_4G
+#else
+#define FASTIPC_MAX_BUFFER_BYTES_CEILING	SZ_1G
+#endif
+
 struct fastipc_limit fastipc_limits[FASTIPC_NR_LIMITS] = {
 	[FASTIPC_LIMIT_MAX_MSG_SIZE] = { SZ_1M, 64, SZ_64M },
 	[FASTIPC_LIMIT_QUEUE_DEPTH] = { 64, 1, 65536 },
 	[FASTIPC_LIMIT_MAX_ENDPOINTS] = { 1024, 1, 1 << 20 },
 	[FASTIPC_LIMIT_MAX_QUEUED_BYTES] = { SZ_64M, SZ_64K, SZ_1G },
-	[FASTIPC_LIMIT_MAX_BUFFER_BYTES] = { SZ_256M, SZ_64K, SZ_4G },
+	[FASTIPC_LIMIT_MAX_BUFFER_BYTES] = { SZ_256M, SZ_64K, FASTIPC_MAX_BUFFER_BYTES_CEILING },
 	[FASTIPC_LIMIT_SPIN_NS] = { 200 * NSEC_PER_USEC, 0, 10 * NSEC_PER_MSEC },
 };
 
